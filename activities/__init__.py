@@ -1,0 +1,1 @@
+"""Temporal activities: every side effect of the workflows (database, messages) happens here."""

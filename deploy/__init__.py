@@ -1,0 +1,1 @@
+"""How forloeb runs: settings, the command line, the worker and the embedded default."""

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The two Quickstart commands:
+#   bash deploy/dev.sh up     set up, then run the service with demo data on the embedded default
+#   bash deploy/dev.sh test   set up, then run linters, type checks and the whole test suite
+# Extra arguments go to `forloeb up` or to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+
+ensure_env() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "Opretter Python-miljø i $VENV ..."
+    python3 -m venv "$VENV"
+  fi
+  # Reinstall when the dependencies change; skipped otherwise so a second start is quick.
+  local stamp="$VENV/.installed"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "Installerer afhængigheder ..."
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    touch "$stamp"
+  fi
+}
+
+ensure_chromium() {
+  # Page tests drive Debian's headless Chromium; nothing is downloaded by the test tools.
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "Installerer Chromium til sidetests ..."
+    apt_install chromium
+  fi
+}
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    echo "Kør som root eller installér selv: apt-get install $*" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+cmd="${1:-}"
+shift || true
+case "$cmd" in
+  up)
+    ensure_env
+    exec "$VENV/bin/forloeb" up --demo "$@"
+    ;;
+  test)
+    ensure_env
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy" .
+    "$VENV/bin/pytest" "$@"
+    ;;
+  test-postgres)
+    # The database and API tests again, on Debian's PostgreSQL on loopback.
+    ensure_env
+    command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
+    url=$(bash deploy/postgres.sh)
+    TEST_DATABASE_URL="$url" "$VENV/bin/pytest" tests/activities tests/api tests/models "$@"
+    ;;
+  *)
+    echo "Brug: bash deploy/dev.sh up|test|test-postgres [argumenter]" >&2
+    exit 2
+    ;;
+esac

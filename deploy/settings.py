@@ -1,0 +1,55 @@
+"""Configuration from the environment. With nothing set, everything runs on one machine."""
+
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FORLOEB_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "FORLOEB_DATABASE_URL")
+    )
+    temporal_address: str | None = Field(
+        None, validation_alias=AliasChoices("TEMPORAL_ADDRESS", "FORLOEB_TEMPORAL_ADDRESS")
+    )
+    temporal_namespace: str = Field(
+        "default", validation_alias=AliasChoices("TEMPORAL_NAMESPACE", "FORLOEB_TEMPORAL_NAMESPACE")
+    )
+    task_queue: str = "forloeb"
+    # Ports of the embedded default; production sets TEMPORAL_ADDRESS and runs `forloeb api`.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    temporal_port: int = 7233
+    temporal_ui_port: int = 8233
+    secret_key: SecretStr | None = None
+    secure_cookies: bool = False
+    # How long the API waits for the worker before telling the user the service is busy.
+    update_timeout_seconds: float = 15.0
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{self.data_dir.resolve() / 'forloeb.db'}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or self.sqlite_url
+
+    @property
+    def effective_temporal_address(self) -> str:
+        return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
+
+    def session_secret(self) -> str:
+        """The cookie-signing key; the embedded default keeps one in the data directory."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -1,0 +1,53 @@
+"""A case (sag) in the read model: one row per programme, and its timeline of events."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Column, Field, SQLModel
+
+from models.db import StrEnumType, UtcDateTime
+from models.enums import Outcome, Recommendation, Stage
+
+
+class Case(SQLModel, table=True):
+    """Projected from the programme workflow; only the projection activity updates it."""
+
+    id: uuid.UUID = Field(primary_key=True)
+    citizen_id: uuid.UUID = Field(foreign_key="citizen.id", index=True)
+    coordinator_id: uuid.UUID = Field(foreign_key="staff.id", index=True)
+    workflow_id: str = Field(max_length=100, unique=True)
+    stage: Stage = Field(sa_type=StrEnumType(Stage), index=True)
+    referred_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    team_meeting_on: date | None = None
+    recommendation: Recommendation | None = Field(None, sa_type=StrEnumType(Recommendation))
+    returned_to_team: bool = False
+    decision: Recommendation | None = Field(None, sa_type=StrEnumType(Recommendation))
+    decided_on: date | None = None
+    planned_end: date | None = None
+    max_end: date | None = None
+    ended_on: date | None = None
+    outcome: Outcome | None = Field(None, sa_type=StrEnumType(Outcome))
+    followup_on: date | None = None
+    followup_status: Outcome | None = Field(None, sa_type=StrEnumType(Outcome))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # The workflow's whole state, for the case page's details (efforts, reasons).
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_seq: int = 0
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class CaseEvent(SQLModel, table=True):
+    """One line of a case's timeline; (case_id, seq) makes replaying a projection harmless."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: uuid.UUID = Field(foreign_key="case.id", index=True)
+    seq: int
+    kind: str = Field(max_length=50)
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id")
+    summary: str = Field(max_length=2000)

@@ -1,0 +1,150 @@
+"""Messages of the programme workflow: its state, the caseworkers' commands and its timeline events.
+
+These are pydantic models of plain types: Temporal serialises them with the pydantic data
+converter, and the API accepts the same commands as request bodies, so a field is validated once.
+"""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from models.enums import Department, Outcome, Recommendation, Role, Stage
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+
+
+class Actor(BaseModel):
+    """Who performs an action; the workflow checks it again so the API is not the only guard."""
+
+    id: str
+    role: Role
+    department: Department | None = None
+
+
+class Effort(BaseModel):
+    """One effort the rehabilitation team recommends, owned by a department."""
+
+    department: Department
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class RecommendationRecord(BaseModel):
+    kind: Recommendation
+    efforts: list[Effort] = []
+    note: str = ""
+    given_at: datetime
+    reconsidered: bool = False
+
+
+class DecisionRecord(BaseModel):
+    kind: Recommendation
+    decided_on: date
+    follows_recommendation: bool
+    justification: str = ""
+
+
+class ProgrammeState(BaseModel):
+    """Everything the programme workflow knows; carried whole through continue-as-new."""
+
+    case_id: str
+    citizen_id: str
+    coordinator_id: str
+    stage: Stage = Stage.REFERRED
+    seq: int = 0
+    referred_at: datetime
+    preparation_started_at: datetime | None = None
+    team_meeting_on: date | None = None
+    recommendation: RecommendationRecord | None = None
+    returned_to_team: bool = False
+    proposed_decision: Recommendation | None = None
+    decision: DecisionRecord | None = None
+    planned_end: date | None = None
+    max_end: date | None = None
+    ended_on: date | None = None
+    end_reason: str = ""
+    outcome: Outcome | None = None
+    current_status: Outcome | None = None
+    followup_on: date | None = None
+    followup_status: Outcome | None = None
+    closed_at: datetime | None = None
+    close_reason: str = ""
+
+
+def programme_workflow_id(case_id: str) -> str:
+    """The programme workflow's id; derived from the case id, and free of personal data."""
+    return f"programme-{case_id}"
+
+
+class ProgrammeInput(BaseModel):
+    """Starts a programme at referral, or resumes one after continue-as-new (state set)."""
+
+    case_id: str
+    citizen_id: str
+    coordinator_id: str
+    referred_at: datetime | None = None  # set when an existing case is registered after the fact
+    state: ProgrammeState | None = None
+
+
+class TimelineEvent(BaseModel):
+    """One line of the case timeline, numbered by the workflow so projection is idempotent."""
+
+    seq: int
+    kind: str
+    at: datetime
+    actor_id: str | None = None
+    summary: str
+
+
+class ProjectionInput(BaseModel):
+    state: ProgrammeState
+    event: TimelineEvent | None = None
+
+
+# Commands: one per caseworker action. `actor` is filled in by the API from the logged-in user.
+
+
+class Command(BaseModel):
+    actor: Actor | None = None
+
+
+class StartPreparation(Command):
+    pass
+
+
+class ScheduleTeamMeeting(Command):
+    meeting_on: date
+
+
+class RecordRecommendation(Command):
+    kind: Recommendation
+    efforts: list[Effort] = Field(default=[], max_length=30)
+    note: Text = ""
+
+
+class RecordDecision(Command):
+    kind: Recommendation
+    decided_on: date | None = Field(None, description="Afgørelsens dato; i dag hvis tom")
+    duration_months: int | None = Field(
+        None, ge=1, le=60, description="Forløbets varighed i måneder (kun ressourceforløb)"
+    )
+    justification: Text = ""
+
+
+class ExtendProgramme(Command):
+    new_end: date
+    reason: Reason
+
+
+class EndProgramme(Command):
+    outcome: Outcome
+    reason: Text = ""
+
+
+class RecordStatus(Command):
+    status: Outcome
+
+
+class CloseEarly(Command):
+    reason: Reason

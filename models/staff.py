@@ -1,0 +1,29 @@
+"""Staff members: who they are, their role and their department."""
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Column, Field, SQLModel
+
+from models.db import StrEnumType, UtcDateTime
+from models.enums import Department, Role
+
+
+class StaffBase(SQLModel):
+    username: str = Field(max_length=50, unique=True, index=True)
+    full_name: str = Field(max_length=120)
+    role: Role = Field(sa_type=StrEnumType(Role))
+    department: Department | None = Field(
+        default=None, foreign_key="department.code", sa_type=StrEnumType(Department)
+    )
+
+
+class Staff(StaffBase, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    password_hash: str = Field(max_length=300)
+    active: bool = True
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class StaffPublic(StaffBase):
+    id: uuid.UUID

@@ -1,0 +1,64 @@
+"""Rows for tests, each with fresh names so tests never see each other's data."""
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from models.citizen import Citizen
+from models.department import DepartmentRow
+from models.enums import Department, Role
+from models.passwords import hash_password
+from models.programme import Actor
+from models.staff import Staff
+
+PASSWORD = "hemmeligt-1"
+_HASH = hash_password(PASSWORD)
+
+
+def ensure_departments(session: Session) -> None:
+    for department in Department:
+        if session.get(DepartmentRow, department.value) is None:
+            session.add(DepartmentRow(code=department.value, name=department.label))
+    session.commit()
+
+
+def make_staff(
+    session: Session, role: Role = Role.COORDINATOR, department: Department | None = None
+) -> Staff:
+    ensure_departments(session)
+    if department is None and role != Role.MANAGER and role != Role.ADMIN:
+        department = Department.JOBCENTER
+    staff = Staff(
+        username=f"{role.value}-{uuid.uuid4().hex[:8]}",
+        full_name=f"Test {role.label}",
+        role=role,
+        department=department,
+        password_hash=_HASH,
+        created_at=datetime.now(UTC),
+    )
+    session.add(staff)
+    session.commit()
+    return staff
+
+
+def random_cpr() -> str:
+    born = date(1960, 1, 1) + timedelta(days=random.randrange(0, 40 * 365))
+    seventh = "0" if born.year < 2000 else "4"
+    return born.strftime("%d%m%y") + seventh + f"{random.randrange(0, 1000):03d}"
+
+
+def make_citizen(session: Session, name: str = "Test Borger") -> Citizen:
+    while True:
+        cpr = random_cpr()
+        if session.exec(select(Citizen).where(Citizen.cpr == cpr)).first() is None:
+            break
+    citizen = Citizen(cpr=cpr, name=name, created_at=datetime.now(UTC))
+    session.add(citizen)
+    session.commit()
+    return citizen
+
+
+def actor_of(staff: Staff) -> Actor:
+    return Actor(id=str(staff.id), role=staff.role, department=staff.department)

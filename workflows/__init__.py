@@ -1,0 +1,1 @@
+"""Temporal workflows: the durable process of each ressourceforløb. Deterministic; no I/O here."""
