@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 from temporalio import activity
@@ -27,11 +28,13 @@ class ProjectionActivities:
                     id=uuid.UUID(state.case_id),
                     citizen_id=uuid.UUID(state.citizen_id),
                     workflow_id=programme_workflow_id(state.case_id),
+                    **_case_fields(state),
                 )
                 session.add(case)
             # Projections can arrive out of order (concurrent updates); the newest state wins.
-            if state.seq >= case.last_seq:
-                _copy_state(case, state)
+            elif state.seq >= case.last_seq:
+                for name, value in _case_fields(state).items():
+                    setattr(case, name, value)
             if input.event is not None:
                 _add_event(session, case.id, input.event)
 
@@ -43,29 +46,34 @@ def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> No
     if exists is None:
         session.add(
             CaseEvent(
-                case_id=case_id, seq=event.seq, kind=event.kind, at=event.at,
+                case_id=case_id,
+                seq=event.seq,
+                kind=event.kind,
+                at=event.at,
                 actor_id=uuid.UUID(event.actor_id) if event.actor_id else None,
                 summary=event.summary,
             )
         )
 
 
-def _copy_state(case: Case, state: ProgrammeState) -> None:
-    case.coordinator_id = uuid.UUID(state.coordinator_id)
-    case.stage = state.stage
-    case.referred_at = state.referred_at
-    case.team_meeting_on = state.team_meeting_on
-    case.recommendation = state.recommendation.kind if state.recommendation else None
-    case.returned_to_team = state.returned_to_team
-    case.decision = state.decision.kind if state.decision else None
-    case.decided_on = state.decision.decided_on if state.decision else None
-    case.planned_end = state.planned_end
-    case.max_end = state.max_end
-    case.ended_on = state.ended_on
-    case.outcome = state.outcome
-    case.followup_on = state.followup_on
-    case.followup_status = state.followup_status
-    case.closed_at = state.closed_at
-    case.state = state.model_dump(mode="json")
-    case.last_seq = state.seq
-    case.updated_at = datetime.now(UTC)
+def _case_fields(state: ProgrammeState) -> dict[str, Any]:
+    return {
+        "coordinator_id": uuid.UUID(state.coordinator_id),
+        "stage": state.stage,
+        "referred_at": state.referred_at,
+        "team_meeting_on": state.team_meeting_on,
+        "recommendation": state.recommendation.kind if state.recommendation else None,
+        "returned_to_team": state.returned_to_team,
+        "decision": state.decision.kind if state.decision else None,
+        "decided_on": state.decision.decided_on if state.decision else None,
+        "planned_end": state.planned_end,
+        "max_end": state.max_end,
+        "ended_on": state.ended_on,
+        "outcome": state.outcome,
+        "followup_on": state.followup_on,
+        "followup_status": state.followup_status,
+        "closed_at": state.closed_at,
+        "state": state.model_dump(mode="json"),
+        "last_seq": state.seq,
+        "updated_at": datetime.now(UTC),
+    }

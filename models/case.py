@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
+# The tables this one refers to must be known before its foreign keys resolve.
+import models.citizen
+import models.staff  # noqa: F401
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Outcome, Recommendation, Stage
 
@@ -21,16 +24,16 @@ class Case(SQLModel, table=True):
     stage: Stage = Field(sa_type=StrEnumType(Stage), index=True)
     referred_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     team_meeting_on: date | None = None
-    recommendation: Recommendation | None = Field(None, sa_type=StrEnumType(Recommendation))
+    recommendation: Recommendation | None = Field(default=None, sa_type=StrEnumType(Recommendation))
     returned_to_team: bool = False
-    decision: Recommendation | None = Field(None, sa_type=StrEnumType(Recommendation))
+    decision: Recommendation | None = Field(default=None, sa_type=StrEnumType(Recommendation))
     decided_on: date | None = None
     planned_end: date | None = None
     max_end: date | None = None
     ended_on: date | None = None
-    outcome: Outcome | None = Field(None, sa_type=StrEnumType(Outcome))
+    outcome: Outcome | None = Field(default=None, sa_type=StrEnumType(Outcome))
     followup_on: date | None = None
-    followup_status: Outcome | None = Field(None, sa_type=StrEnumType(Outcome))
+    followup_status: Outcome | None = Field(default=None, sa_type=StrEnumType(Outcome))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     # The workflow's whole state, for the case page's details (efforts, reasons).
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -51,3 +54,60 @@ class CaseEvent(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id")
     summary: str = Field(max_length=2000)
+
+
+class CaseCreate(SQLModel):
+    citizen_id: uuid.UUID
+    coordinator_id: uuid.UUID | None = Field(
+        None, description="Koordinerende sagsbehandler; den indloggede bruger hvis tom"
+    )
+    referred_on: date | None = Field(
+        None, description="Visitationsdato, når en eksisterende sag registreres; ellers i dag"
+    )
+
+
+class PersonRef(SQLModel):
+    id: uuid.UUID
+    name: str
+
+
+class CasePublic(SQLModel):
+    id: uuid.UUID
+    citizen: PersonRef
+    citizen_cpr_masked: str
+    coordinator: PersonRef
+    stage: Stage
+    stage_label: str
+    referred_at: datetime
+    team_meeting_on: date | None
+    recommendation: Recommendation | None
+    returned_to_team: bool
+    decision: Recommendation | None
+    decided_on: date | None
+    planned_end: date | None
+    max_end: date | None
+    ended_on: date | None
+    outcome: Outcome | None
+    followup_on: date | None
+    followup_status: Outcome | None
+    closed_at: datetime | None
+
+
+class CaseEventPublic(SQLModel):
+    seq: int
+    kind: str
+    at: datetime
+    actor: str | None
+    summary: str
+
+
+class CaseDetail(CasePublic):
+    efforts: list[dict[str, str]]
+    timeline: list[CaseEventPublic]
+
+
+class ActionResult(SQLModel):
+    summary: str
+    case: CaseDetail | None = Field(
+        None, description="Sagen efter handlingen; tom hvis visningen endnu ikke er opdateret"
+    )

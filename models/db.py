@@ -3,13 +3,12 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from enum import StrEnum
-
 from sqlalchemy import DateTime, Engine, String, event
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine

@@ -27,7 +27,9 @@ class Effort(BaseModel):
     """One effort the rehabilitation team recommends, owned by a department."""
 
     department: Department
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
+    ]
 
 
 class RecommendationRecord(BaseModel):

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Column, Field, SQLModel
 
+import models.department  # noqa: F401  (foreign key target)
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Department, Role
 

@@ -74,7 +74,10 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=find_binary("temporal"),
         data_converter=pydantic_data_converter,
         # Small histories suggest continue-as-new early, so a test can see it happen.
-        dev_server_extra_args=["--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60"],
+        dev_server_extra_args=[
+            "--dynamic-config-value",
+            "limit.historyCount.suggestContinueAsNew=60",
+        ],
     )
     yield env
     await env.shutdown()

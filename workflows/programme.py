@@ -4,7 +4,6 @@ Tasks and meetings (later issues) will hang on this workflow; the course itself 
 it, because every transition needs the whole state to be judged and there is one writer.
 """
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -14,6 +13,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.projection import ProjectionActivities
+    from models.enums import Stage
     from models.programme import (
         CloseEarly,
         Command,
@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         StartPreparation,
         TimelineEvent,
     )
-    from models.enums import Stage
     from workflows import programme_rules as rules
 
 C = TypeVar("C", bound=Command)
@@ -81,7 +80,7 @@ class ProgrammeWorkflow:
                 lambda: self.state.seq != seen or workflow.info().is_continue_as_new_suggested(),
                 timeout=timeout,
             )
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await self._project(rules.on_deadline(self.state, workflow.now()))
 
     async def _project(self, event: TimelineEvent | None) -> None:

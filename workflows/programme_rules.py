@@ -31,7 +31,9 @@ FOLLOWUP_WEEKS = 13
 PRE_DECISION = (Stage.REFERRED, Stage.PREPARATION, Stage.TEAM, Stage.RECOMMENDED)
 
 
-def _record(state: ProgrammeState, kind: str, now: datetime, actor: Actor | None, summary: str) -> TimelineEvent:
+def _record(
+    state: ProgrammeState, kind: str, now: datetime, actor: Actor | None, summary: str
+) -> TimelineEvent:
     state.seq += 1
     return TimelineEvent(
         seq=state.seq, kind=kind, at=now, actor_id=actor.id if actor else None, summary=summary
@@ -62,8 +64,12 @@ def _fmt(day: date) -> str:
 
 def refer(state: ProgrammeState, now: datetime) -> TimelineEvent:
     return _record(
-        state, "referred", now, None,
-        "Sagen er visiteret til rehabiliteringsteamet, og en koordinerende sagsbehandler er tildelt.",
+        state,
+        "referred",
+        now,
+        None,
+        "Sagen er visiteret til rehabiliteringsteamet, "
+        "og en koordinerende sagsbehandler er tildelt.",
     )
 
 
@@ -89,7 +95,10 @@ def schedule_team_meeting(
     state.team_meeting_on = cmd.meeting_on
     verb = "flyttet til" if moved else "sat til"
     return _record(
-        state, "team_meeting_scheduled", now, actor,
+        state,
+        "team_meeting_scheduled",
+        now,
+        actor,
         f"Mødet i rehabiliteringsteamet er {verb} {_fmt(cmd.meeting_on)}.",
     )
 
@@ -100,7 +109,9 @@ def record_recommendation(
     actor = _require_coordinator(state, cmd.actor)
     _require_stage(state, "Teamets indstilling", Stage.TEAM)
     if state.team_meeting_on is None:
-        raise refuse("Sæt en dato for mødet i rehabiliteringsteamet, før indstillingen registreres.")
+        raise refuse(
+            "Sæt en dato for mødet i rehabiliteringsteamet, før indstillingen registreres."
+        )
     if cmd.kind == Recommendation.RESSOURCEFORLOEB and not cmd.efforts:
         raise invalid("Et ressourceforløb kræver mindst én anbefalet indsats med en afdeling.")
     reconsidered = state.returned_to_team
@@ -111,7 +122,10 @@ def record_recommendation(
     state.stage = Stage.RECOMMENDED
     again = " efter fornyet behandling" if reconsidered else ""
     return _record(
-        state, "recommendation_recorded", now, actor,
+        state,
+        "recommendation_recorded",
+        now,
+        actor,
         f"Rehabiliteringsteamet indstiller{again}: {cmd.kind.label}.",
     )
 
@@ -139,7 +153,10 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         state.returned_to_team = True
         state.proposed_decision = cmd.kind
         return _record(
-            state, "returned_to_team", now, actor,
+            state,
+            "returned_to_team",
+            now,
+            actor,
             f"Kommunen påtænker {cmd.kind.label} i stedet for teamets indstilling "
             f"({state.recommendation.kind.label}). Sagen går tilbage til rehabiliteringsteamet "
             "før afgørelsen (LAB § 25 a, stk. 6).",
@@ -148,7 +165,9 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         raise invalid("Afgørelsen afviger fra teamets indstilling; skriv en begrundelse.")
 
     state.decision = DecisionRecord(
-        kind=cmd.kind, decided_on=decided_on, follows_recommendation=follows,
+        kind=cmd.kind,
+        decided_on=decided_on,
+        follows_recommendation=follows,
         justification=cmd.justification,
     )
     state.proposed_decision = None
@@ -158,14 +177,20 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         state.planned_end = add_months(decided_on, cmd.duration_months)
         state.max_end = add_months(decided_on, MAX_MONTHS)
         return _record(
-            state, "decided", now, actor,
+            state,
+            "decided",
+            now,
+            actor,
             f"Afgørelse: ressourceforløb fra {_fmt(decided_on)} til {_fmt(state.planned_end)}.",
         )
     state.stage = Stage.CLOSED
     state.closed_at = now
     state.close_reason = f"Afgørelse: {cmd.kind.label}"
     return _record(
-        state, "decided", now, actor,
+        state,
+        "decided",
+        now,
+        actor,
         f"Afgørelse: {cmd.kind.label}. Der iværksættes ikke et ressourceforløb; sagen er lukket.",
     )
 
@@ -185,7 +210,10 @@ def extend(state: ProgrammeState, cmd: ExtendProgramme, now: datetime) -> Timeli
         )
     state.planned_end = cmd.new_end
     return _record(
-        state, "extended", now, actor,
+        state,
+        "extended",
+        now,
+        actor,
         f"Forløbet er forlænget til {_fmt(cmd.new_end)}. Begrundelse: {cmd.reason}",
     )
 
@@ -211,7 +239,10 @@ def expire(state: ProgrammeState, now: datetime) -> TimelineEvent:
     assert state.stage == Stage.ACTIVE and state.planned_end is not None
     _end(state, state.planned_end, "")
     return _record(
-        state, "period_expired", now, None,
+        state,
+        "period_expired",
+        now,
+        None,
         "Forløbets periode er udløbet. Registrér borgerens situation før opfølgningen.",
     )
 
@@ -242,7 +273,10 @@ def follow_up(state: ProgrammeState, now: datetime) -> TimelineEvent:
     state.closed_at = now
     status = state.followup_status.label if state.followup_status else "ikke registreret"
     return _record(
-        state, "followed_up", now, None,
+        state,
+        "followed_up",
+        now,
+        None,
         f"Opfølgning 13 uger efter afslutningen: {status}. Sagen er lukket.",
     )
 

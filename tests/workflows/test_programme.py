@@ -1,10 +1,10 @@
-"""The programme workflow on Temporal's time-skipping test server, projecting into a real database."""
+"""The programme workflow on the time-skipping test server, projecting into a real database."""
 
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from models.case import Case, CaseEvent
@@ -32,10 +32,14 @@ EFFORTS = [
 ]
 
 
-async def bring_to_team(running, env: WorkflowEnvironment, recommendation=Recommendation.RESSOURCEFORLOEB):
+async def bring_to_team(
+    running, env: WorkflowEnvironment, recommendation=Recommendation.RESSOURCEFORLOEB
+):
     me = actor_of(running.coordinator)
     today = local_date(await _now(env))
-    await running.handle.execute_update(ProgrammeWorkflow.start_preparation, StartPreparation(actor=me))
+    await running.handle.execute_update(
+        ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
+    )
     await running.handle.execute_update(
         ProgrammeWorkflow.schedule_team_meeting,
         ScheduleTeamMeeting(actor=me, meeting_on=today + timedelta(days=14)),
@@ -84,6 +88,7 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
         final = await running.handle.result()
 
     assert final.stage == Stage.CLOSED
+    assert state.max_end is not None
     assert final.followup_on == add_weeks(state.max_end, 13)
     assert final.followup_status == Outcome.FLEKSJOB
     assert final.outcome == Outcome.FLEKSJOB
@@ -94,11 +99,18 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
     assert case.stage == Stage.CLOSED
     assert case.followup_status == Outcome.FLEKSJOB
     kinds = session.exec(
-        select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq)
+        select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))
     ).all()
     assert kinds == [
-        "referred", "preparation_started", "team_meeting_scheduled", "recommendation_recorded",
-        "decided", "extended", "period_expired", "status_recorded", "followed_up",
+        "referred",
+        "preparation_started",
+        "team_meeting_scheduled",
+        "recommendation_recorded",
+        "decided",
+        "extended",
+        "period_expired",
+        "status_recorded",
+        "followed_up",
     ]
 
 
@@ -130,12 +142,15 @@ async def test_deviating_decision_goes_back_to_the_team_first(
                 ProgrammeWorkflow.record_decision,
                 RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
             ),
-            INVALID_INPUT, "skriv en begrundelse",
+            INVALID_INPUT,
+            "skriv en begrundelse",
         )
         await running.handle.execute_update(
             ProgrammeWorkflow.record_decision,
             RecordDecision(
-                actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12,
+                actor=me,
+                kind=Recommendation.RESSOURCEFORLOEB,
+                duration_months=12,
                 justification="Borgeren ønsker at afprøve praktik først",
             ),
         )
@@ -177,16 +192,20 @@ async def test_maximum_duration_is_five_years_from_the_decision(
         await expect_rejection(
             running.handle.execute_update(
                 ProgrammeWorkflow.extend,
-                ExtendProgramme(actor=me, new_end=state.max_end + timedelta(days=1), reason="For længe"),
+                ExtendProgramme(
+                    actor=me, new_end=state.max_end + timedelta(days=1), reason="For længe"
+                ),
             ),
-            INVALID_INPUT, "højst vare 5 år",
+            INVALID_INPUT,
+            "højst vare 5 år",
         )
         await expect_rejection(
             running.handle.execute_update(
                 ProgrammeWorkflow.extend,
                 ExtendProgramme(actor=me, new_end=state.planned_end, reason="Samme dato"),
             ),
-            INVALID_INPUT, "efter den nuværende",
+            INVALID_INPUT,
+            "efter den nuværende",
         )
         # The planned end (12 months) is a durable timer: just before it, still active.
         await time_env.sleep(timedelta(days=360))
@@ -194,6 +213,7 @@ async def test_maximum_duration_is_five_years_from_the_decision(
         await time_env.sleep(timedelta(days=10))
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.stage == Stage.ENDED
+        assert state.decision is not None
         assert state.ended_on == add_months(state.decision.decided_on, 12)
         await running.handle.terminate("test done")
 
@@ -213,7 +233,8 @@ async def test_early_end_needs_a_reason_and_starts_the_follow_up_timer(
             running.handle.execute_update(
                 ProgrammeWorkflow.end_programme, EndProgramme(actor=me, outcome=Outcome.JOB)
             ),
-            INVALID_INPUT, "før den planlagte slutdato",
+            INVALID_INPUT,
+            "før den planlagte slutdato",
         )
         ended = await running.handle.execute_update(
             ProgrammeWorkflow.end_programme,
@@ -237,7 +258,8 @@ async def test_a_case_can_be_closed_before_the_decision(
         running = await start_programme(time_env.client, task_queue, session)
         me = actor_of(running.coordinator)
         await running.handle.execute_update(
-            ProgrammeWorkflow.close_early, CloseEarly(actor=me, reason="Borgeren er fraflyttet kommunen")
+            ProgrammeWorkflow.close_early,
+            CloseEarly(actor=me, reason="Borgeren er fraflyttet kommunen"),
         )
         final = await running.handle.result()
     assert final.stage == Stage.CLOSED
@@ -255,38 +277,50 @@ async def test_transitions_that_do_not_fit_are_refused_with_a_reason(
                 ProgrammeWorkflow.record_decision,
                 RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
             ),
-            INVALID_TRANSITION, "Afgørelsen kan kun ske i fasen",
+            INVALID_TRANSITION,
+            "Afgørelsen kan kun ske i fasen",
         )
         assert "»Visiteret«" in message
         await expect_rejection(
             running.handle.execute_update(
                 ProgrammeWorkflow.end_programme, EndProgramme(actor=me, outcome=Outcome.JOB)
             ),
-            INVALID_TRANSITION, "Afslutning af forløbet",
+            INVALID_TRANSITION,
+            "Afslutning af forløbet",
         )
         colleague = actor_of(make_staff(session, Role.COORDINATOR))
         await expect_rejection(
             running.handle.execute_update(
                 ProgrammeWorkflow.start_preparation, StartPreparation(actor=colleague)
             ),
-            FORBIDDEN, "koordinerende sagsbehandler",
+            FORBIDDEN,
+            "koordinerende sagsbehandler",
         )
         worker = actor_of(make_staff(session, Role.DEPARTMENT_WORKER, Department.SOCIAL))
         await expect_rejection(
-            running.handle.execute_update(ProgrammeWorkflow.start_preparation, StartPreparation(actor=worker)),
-            FORBIDDEN, "koordinerende sagsbehandler",
+            running.handle.execute_update(
+                ProgrammeWorkflow.start_preparation, StartPreparation(actor=worker)
+            ),
+            FORBIDDEN,
+            "koordinerende sagsbehandler",
         )
-        await running.handle.execute_update(ProgrammeWorkflow.start_preparation, StartPreparation(actor=me))
+        await running.handle.execute_update(
+            ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
+        )
         await expect_rejection(
-            running.handle.execute_update(ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)),
-            INVALID_TRANSITION, "Sagen er i fasen »Forberedende del«",
+            running.handle.execute_update(
+                ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
+            ),
+            INVALID_TRANSITION,
+            "Sagen er i fasen »Forberedende del«",
         )
         await expect_rejection(
             running.handle.execute_update(
                 ProgrammeWorkflow.schedule_team_meeting,
                 ScheduleTeamMeeting(actor=me, meeting_on=date(2000, 1, 1)),
             ),
-            INVALID_INPUT, "før visitationen",
+            INVALID_INPUT,
+            "før visitationen",
         )
         # A refused action leaves no trace: the state and the timeline are as before.
         state = await running.handle.query(ProgrammeWorkflow.current)
@@ -302,7 +336,9 @@ async def test_an_existing_case_can_be_registered_with_its_past_dates(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session, referred_at=referred)
         me = actor_of(running.coordinator)
-        await running.handle.execute_update(ProgrammeWorkflow.start_preparation, StartPreparation(actor=me))
+        await running.handle.execute_update(
+            ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
+        )
         await running.handle.execute_update(
             ProgrammeWorkflow.schedule_team_meeting,
             ScheduleTeamMeeting(actor=me, meeting_on=local_date(referred) + timedelta(days=30)),
@@ -314,7 +350,12 @@ async def test_an_existing_case_can_be_registered_with_its_past_dates(
         decided_on = local_date(referred) + timedelta(days=60)
         await running.handle.execute_update(
             ProgrammeWorkflow.record_decision,
-            RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, decided_on=decided_on, duration_months=24),
+            RecordDecision(
+                actor=me,
+                kind=Recommendation.RESSOURCEFORLOEB,
+                decided_on=decided_on,
+                duration_months=24,
+            ),
         )
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.referred_at == referred.astimezone(UTC)

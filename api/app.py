@@ -1,0 +1,53 @@
+"""The FastAPI application: JSON API, pages and their shared wiring."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from api import auth, errors
+from api.deps import TemporalConnection
+from api.routes import cases_api, pages
+from deploy.settings import Settings
+from models.db import make_engine, session_factory
+
+SESSION_HOURS = 12
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.effective_database_url)
+        app.state.open_session = session_factory(engine)
+        app.state.temporal = TemporalConnection(settings)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="forløb",
+        description="Koordinering af ressourceforløb på tværs af forvaltninger.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="forloeb_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    errors.install(app)
+    app.include_router(auth.router)
+    app.include_router(cases_api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,180 @@
+"""Creating cases and acting on them: validate, then start or update the workflow."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.case_actions import CaseAction
+from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
+from api.permissions import CREATES_CASES, actor, can_drive_case, can_view_case
+from models.case import Case
+from models.citizen import Citizen, CitizenCreate
+from models.db import SessionFactory, transaction
+from models.enums import Role, Stage
+from models.programme import Command, ProgrammeInput, TimelineEvent, programme_workflow_id
+from models.staff import Staff
+from workflows.calendar import local_date, start_of
+from workflows.programme import ProgrammeWorkflow
+from workflows.rejections import FORBIDDEN, INVALID_INPUT
+
+_REFUSALS: dict[str | None, type[ServiceError]] = {FORBIDDEN: Forbidden, INVALID_INPUT: Invalid}
+
+
+class ActionPending(Exception):
+    """The workflow accepted the action but has not finished projecting it yet."""
+
+
+def register_citizen(open_session: SessionFactory, *, user: Staff, data: CitizenCreate) -> Citizen:
+    """Register a citizen; a CPR number already known is a conflict, not a duplicate."""
+    if user.role not in CREATES_CASES:
+        raise Forbidden("Kun koordinerende sagsbehandlere kan oprette borgere.")
+    with transaction(open_session) as session:
+        if session.exec(select(Citizen).where(Citizen.cpr == data.cpr)).first() is not None:
+            raise Conflict("Der findes allerede en borger med dette CPR-nummer.")
+        citizen = Citizen(cpr=data.cpr, name=data.name, created_at=datetime.now(UTC))
+        session.add(citizen)
+    return citizen
+
+
+async def create_case(
+    open_session: SessionFactory,
+    client: Client,
+    *,
+    task_queue: str,
+    user: Staff,
+    citizen_id: uuid.UUID,
+    coordinator_id: uuid.UUID | None,
+    referred_on: date | None,
+) -> Case:
+    """Refer a citizen: write the case row and start its workflow, or do neither."""
+    if user.role not in CREATES_CASES:
+        raise Forbidden("Kun koordinerende sagsbehandlere kan oprette sager.")
+    coordinator_id = coordinator_id or user.id
+    if user.role == Role.COORDINATOR and coordinator_id != user.id:
+        raise Forbidden("Du kan kun oprette sager, som du selv er koordinerende sagsbehandler på.")
+    today = local_date(datetime.now(UTC))
+    referred_on = referred_on or today
+    if referred_on > today:
+        raise Invalid("Visitationsdatoen kan ikke ligge i fremtiden.")
+    if referred_on < today - timedelta(days=5 * 366):
+        raise Invalid("Visitationsdatoen kan højst ligge 5 år tilbage.")
+    referred_at = datetime.now(UTC) if referred_on == today else start_of(referred_on)
+
+    with transaction(open_session) as session:
+        coordinator = session.get(Staff, coordinator_id)
+        if coordinator is None or coordinator.role != Role.COORDINATOR or not coordinator.active:
+            raise Invalid("Den valgte koordinerende sagsbehandler findes ikke.")
+        if session.get(Citizen, citizen_id) is None:
+            raise NotFound("Borgeren findes ikke.")
+        open_case = session.exec(
+            select(Case.id).where(Case.citizen_id == citizen_id, Case.stage != Stage.CLOSED)
+        ).first()
+        if open_case is not None:
+            raise Conflict("Borgeren har allerede en åben sag.")
+        case_id = uuid.uuid4()
+        case = Case(
+            id=case_id,
+            citizen_id=citizen_id,
+            coordinator_id=coordinator_id,
+            workflow_id=programme_workflow_id(str(case_id)),
+            stage=Stage.REFERRED,
+            referred_at=referred_at,
+            updated_at=datetime.now(UTC),
+        )
+        session.add(case)
+        session.flush()
+        # The row commits only if the workflow started, so neither exists without the other.
+        await client.start_workflow(
+            ProgrammeWorkflow.run,
+            ProgrammeInput(
+                case_id=str(case_id),
+                citizen_id=str(citizen_id),
+                coordinator_id=str(coordinator_id),
+                referred_at=referred_at,
+            ),
+            id=case.workflow_id,
+            task_queue=task_queue,
+        )
+    return case
+
+
+def load_visible_case(session: Session, *, user: Staff, case_id: uuid.UUID) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not can_view_case(user, case):
+        # Not telling a user that a case they may not see exists.
+        raise NotFound("Sagen findes ikke.")
+    return case
+
+
+async def act(
+    client: Client,
+    *,
+    user: Staff,
+    case: Case,
+    action: CaseAction,
+    command: Command,
+    wait: timedelta,
+) -> TimelineEvent:
+    """Send one caseworker action to the case's workflow and wait until it is projected."""
+    if not can_drive_case(user, case):
+        raise Forbidden("Kun sagens koordinerende sagsbehandler kan føre sagen videre.")
+    if case.stage == Stage.CLOSED:
+        raise Conflict("Sagen er lukket og kan ikke ændres.")
+    command.actor = actor(user)
+    handle = client.get_workflow_handle(case.workflow_id)
+    try:
+        update = await handle.start_update(
+            action.update,
+            command,
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            rpc_timeout=wait,
+        )
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise Unavailable(
+            "Sagen svarer ikke lige nu, og handlingen er ikke udført. Prøv igen om lidt."
+        ) from None
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise Conflict("Sagens forløb er afsluttet og kan ikke ændres.") from None
+        raise
+    except WorkflowUpdateFailedError as failed:
+        raise _refusal(failed) from None
+    try:
+        return await update.result(rpc_timeout=wait)  # type: ignore[no-any-return]
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise ActionPending() from None
+    except WorkflowUpdateFailedError as failed:
+        raise _refusal(failed) from None
+
+
+def _refusal(failed: WorkflowUpdateFailedError) -> ServiceError:
+    cause = failed.cause
+    if isinstance(cause, ApplicationError):
+        return _REFUSALS.get(cause.type, Conflict)(cause.message)
+    return Conflict("Handlingen kunne ikke udføres.")
+
+
+def visible_cases(
+    session: Session, *, user: Staff, stage: Stage | None = None
+) -> list[tuple[Case, Citizen, Staff]]:
+    """The cases a user may see, newest referral first, with citizen and coordinator."""
+    query = (
+        select(Case, Citizen, Staff)
+        .join(Citizen, col(Citizen.id) == Case.citizen_id)
+        .join(Staff, col(Staff.id) == Case.coordinator_id)
+        .order_by(col(Case.referred_at).desc())
+    )
+    if user.role not in (Role.MANAGER, Role.ADMIN):
+        query = query.where(Case.coordinator_id == user.id)
+    if stage is not None:
+        query = query.where(Case.stage == stage)
+    return list(session.exec(query).all())

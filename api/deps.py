@@ -1,0 +1,78 @@
+"""Request dependencies: settings, database sessions, the Temporal client and the current user."""
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+from temporalio.client import Client
+
+from api.errors import NotLoggedIn, Unavailable
+from deploy.connections import connect_temporal
+from deploy.settings import Settings
+from models.db import SessionFactory
+from models.staff import Staff
+
+SESSION_KEY = "staff_id"
+
+
+class TemporalConnection:
+    """Connects on first use, so the API starts (and explains itself) while Temporal is down."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Client:
+        async with self._lock:
+            if self._client is None:
+                try:
+                    self._client = await asyncio.wait_for(
+                        connect_temporal(self._settings), timeout=5
+                    )
+                except (OSError, RuntimeError, TimeoutError):
+                    raise Unavailable(
+                        "Sagsmotoren (Temporal) svarer ikke lige nu. Prøv igen om lidt."
+                    ) from None
+            return self._client
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_open_session(request: Request) -> SessionFactory:
+    open_session: SessionFactory = request.app.state.open_session
+    return open_session
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with get_open_session(request)() as session:
+        yield session
+
+
+async def get_temporal(request: Request) -> Client:
+    connection: TemporalConnection = request.app.state.temporal
+    return await connection.get()
+
+
+def current_user(request: Request, session: Annotated[Session, Depends(get_session)]) -> Staff:
+    raw = request.session.get(SESSION_KEY)
+    try:
+        staff = session.get(Staff, uuid.UUID(raw)) if raw else None
+    except ValueError:
+        staff = None
+    if staff is None or not staff.active:
+        raise NotLoggedIn()
+    return staff
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+OpenSessionDep = Annotated[SessionFactory, Depends(get_open_session)]
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+UserDep = Annotated[Staff, Depends(current_user)]

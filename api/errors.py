@@ -1,0 +1,90 @@
+"""Every refusal becomes a clear HTTP answer in Danish; nothing a user sends causes a 500."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from temporalio.service import RPCError
+
+
+class ServiceError(Exception):
+    """A refusal with an HTTP status and a message a caseworker understands."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    status_code = 404
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+class Invalid(ServiceError):
+    status_code = 422
+
+
+class Forbidden(ServiceError):
+    status_code = 403
+
+
+class Unavailable(ServiceError):
+    status_code = 503
+
+
+class NotLoggedIn(Exception):
+    """Pages redirect to the login page; the JSON API answers 401."""
+
+
+def field_errors(errors: Any) -> list[dict[str, str]]:
+    """Pydantic's errors as (field, message) pairs, without its English prefixes."""
+    result = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+        message = str(error.get("msg", "Ugyldig værdi"))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        result.append({"field": ".".join(location) or "forespørgsel", "message": message})
+    return result
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = field_errors(exc.errors())
+        summary = "; ".join(f"Feltet '{e['field']}': {e['message']}" for e in errors)
+        return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, exc: NotLoggedIn) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "Du skal være logget ind."}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, exc: DBAPIError) -> Response:
+        return JSONResponse(
+            {"detail": "Databasen svarer ikke lige nu. Prøv igen om lidt."}, status_code=503
+        )
+
+    @app.exception_handler(RPCError)
+    async def temporal_down(request: Request, exc: RPCError) -> Response:
+        return JSONResponse(
+            {"detail": "Sagsmotoren (Temporal) svarer ikke lige nu. Prøv igen om lidt."},
+            status_code=503,
+        )

@@ -1,0 +1,79 @@
+"""The `forloeb` command: `up` runs everything; `worker` and `api` run one part each."""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+from deploy.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="forloeb", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="Temporal dev server, worker and web app on this machine")
+    up.add_argument("--demo", action="store_true", help="seed a demo municipality")
+    commands.add_parser("worker", help="run the Temporal worker")
+    commands.add_parser("api", help="run the web app and JSON API")
+    commands.add_parser("migrate", help="bring the database up to date")
+    commands.add_parser("demo", help="seed the demo municipality into a running service")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    if args.command == "up":
+        from deploy.supervisor import run_embedded
+
+        sys.exit(run_embedded(settings, demo=args.demo))
+    elif args.command == "worker":
+        asyncio.run(run_worker(settings))
+    elif args.command == "api":
+        run_api(settings)
+    elif args.command == "migrate":
+        from models.db import migrate
+
+        migrate(settings.effective_database_url)
+    elif args.command == "demo":
+        from deploy.demo import seed_demo
+
+        asyncio.run(seed_demo(settings))
+
+
+async def run_worker(settings: Settings) -> None:
+    from deploy.connections import connect_temporal
+    from deploy.worker import build_worker
+    from models.db import make_engine, session_factory
+
+    client = await connect_temporal(settings)
+    engine = make_engine(settings.effective_database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    with ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(
+            client,
+            task_queue=settings.task_queue,
+            open_session=session_factory(engine),
+            executor=executor,
+        )
+        async with worker:
+            logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)
+            await stop.wait()
+    engine.dispose()
+
+
+def run_api(settings: Settings) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+        proxy_headers=True,
+    )
