@@ -80,29 +80,29 @@ async def create_case(
         ).first()
         if open_case is not None:
             raise Conflict("Borgeren har allerede en åben sag.")
-        case_id = uuid.uuid4()
+        case_id = str(uuid.uuid4())
+        start = ProgrammeInput(
+            case_id=case_id,
+            citizen_id=str(citizen_id),
+            coordinator_id=str(coordinator_id),
+            referred_at=referred_at,
+        )
+        initial = start.initial_state(referred_at)
         case = Case(
-            id=case_id,
+            id=uuid.UUID(case_id),
             citizen_id=citizen_id,
             coordinator_id=coordinator_id,
-            workflow_id=programme_workflow_id(str(case_id)),
-            stage=Stage.REFERRED,
+            workflow_id=programme_workflow_id(case_id),
+            stage=initial.stage,
             referred_at=referred_at,
+            state=initial.model_dump(mode="json"),
             updated_at=datetime.now(UTC),
         )
         session.add(case)
         session.flush()
         # The row commits only if the workflow started, so neither exists without the other.
         await client.start_workflow(
-            ProgrammeWorkflow.run,
-            ProgrammeInput(
-                case_id=str(case_id),
-                citizen_id=str(citizen_id),
-                coordinator_id=str(coordinator_id),
-                referred_at=referred_at,
-            ),
-            id=case.workflow_id,
-            task_queue=task_queue,
+            ProgrammeWorkflow.run, start, id=case.workflow_id, task_queue=task_queue
         )
     return case
 

@@ -1,5 +1,6 @@
 """Every refusal becomes a clear HTTP answer in Danish; nothing a user sends causes a 500."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,7 +48,9 @@ def field_errors(errors: Any) -> list[dict[str, str]]:
     """Pydantic's errors as (field, message) pairs, without its English prefixes."""
     result = []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
+        ]
         message = str(error.get("msg", "Ugyldig værdi"))
         for prefix in ("Value error, ", "Assertion failed, "):
             message = message.removeprefix(prefix)
@@ -80,6 +83,15 @@ def install(app: FastAPI) -> None:
     async def database_down(request: Request, exc: DBAPIError) -> Response:
         return JSONResponse(
             {"detail": "Databasen svarer ikke lige nu. Prøv igen om lidt."}, status_code=503
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # A fault of ours, not the user's: say so plainly; the traceback goes to the log.
+        logging.getLogger("forloeb.api").exception("unexpected error on %s", request.url.path)
+        return JSONResponse(
+            {"detail": "Der opstod en uventet fejl. Den er logget; prøv igen om lidt."},
+            status_code=500,
         )
 
     @app.exception_handler(RPCError)

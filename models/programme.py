@@ -88,6 +88,15 @@ class ProgrammeInput(BaseModel):
     referred_at: datetime | None = None  # set when an existing case is registered after the fact
     state: ProgrammeState | None = None
 
+    def initial_state(self, now: datetime) -> ProgrammeState:
+        """The state at referral; `now` is the referral time unless one was given."""
+        return ProgrammeState(
+            case_id=self.case_id,
+            citizen_id=self.citizen_id,
+            coordinator_id=self.coordinator_id,
+            referred_at=self.referred_at or now,
+        )
+
 
 class TimelineEvent(BaseModel):
     """One line of the case timeline, numbered by the workflow so projection is idempotent."""

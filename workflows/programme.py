@@ -43,17 +43,12 @@ PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 class ProgrammeWorkflow:
     @workflow.init
     def __init__(self, input: ProgrammeInput) -> None:
-        self.state = input.state or ProgrammeState(
-            case_id=input.case_id,
-            citizen_id=input.citizen_id,
-            coordinator_id=input.coordinator_id,
-            referred_at=input.referred_at or workflow.now(),
-        )
+        self.state = input.state or input.initial_state(workflow.now())
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
         if input.state is None:
-            await self._project(rules.refer(self.state, workflow.now()))
+            await self._project(rules.refer(self.state))
         while self.state.stage != Stage.CLOSED:
             await self._wait_for_change_or_deadline()
             if workflow.info().is_continue_as_new_suggested():

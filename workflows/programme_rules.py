@@ -62,11 +62,12 @@ def _fmt(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-def refer(state: ProgrammeState, now: datetime) -> TimelineEvent:
+def refer(state: ProgrammeState) -> TimelineEvent:
+    # Dated at the referral, which is earlier than now when an existing case is registered.
     return _record(
         state,
         "referred",
-        now,
+        state.referred_at,
         None,
         "Sagen er visiteret til rehabiliteringsteamet, "
         "og en koordinerende sagsbehandler er tildelt.",

@@ -20,6 +20,7 @@ from api.templating import templates
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
 from models.enums import Department, Outcome, Recommendation, Role, Stage
+from models.programme import ProgrammeState
 from models.staff import Staff
 from workflows.programme_rules import PRE_DECISION
 
@@ -183,7 +184,7 @@ def _case_page(
         error=error,
         form=form or {},
         case=case_detail(session, case),
-        state=case.state,
+        state=ProgrammeState.model_validate(case.state),
         can_drive=can_drive_case(user, case),
         pre_decision=case.stage in PRE_DECISION,
         stages=[s for s in Stage],

@@ -1,0 +1,50 @@
+"""Driving a case through the JSON API, as a caseworker's client would."""
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from tests.factories import random_cpr
+
+
+async def new_case(client: httpx.AsyncClient, **case_fields: Any) -> dict[str, Any]:
+    citizen = await client.post("/api/citizens", json={"cpr": random_cpr(), "name": "Test Borger"})
+    assert citizen.status_code == 201, citizen.text
+    case = await client.post("/api/cases", json={"citizen_id": citizen.json()["id"], **case_fields})
+    assert case.status_code == 201, case.text
+    return dict(case.json())
+
+
+async def act(
+    client: httpx.AsyncClient, case_id: str, slug: str, expect: int = 200, **fields: Any
+) -> dict[str, Any]:
+    answer = await client.post(f"/api/cases/{case_id}/{slug}", json=fields)
+    assert answer.status_code == expect, answer.text
+    return dict(answer.json())
+
+
+async def to_active(client: httpx.AsyncClient, case_id: str, months: int = 12) -> dict[str, Any]:
+    await act(client, case_id, "start-preparation")
+    meeting = (date.today() + timedelta(days=7)).isoformat()
+    await act(client, case_id, "schedule-team-meeting", meeting_on=meeting)
+    await act(
+        client,
+        case_id,
+        "record-recommendation",
+        kind="ressourceforloeb",
+        efforts=[{"department": "health", "description": "Psykologforløb"}],
+    )
+    return await act(
+        client, case_id, "record-decision", kind="ressourceforloeb", duration_months=months
+    )
+
+
+async def eventually(check: Any, seconds: float = 10) -> None:
+    """Projections land a moment after the workflow starts; wait for them, briefly."""
+    for _ in range(int(seconds / 0.1)):
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
