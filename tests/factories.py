@@ -12,6 +12,7 @@ from models.enums import Department, Role
 from models.passwords import hash_password
 from models.programme import Actor
 from models.staff import Staff
+from workflows.calendar import local_date
 
 PASSWORD = "hemmeligt-1"
 _HASH = hash_password(PASSWORD)
@@ -62,3 +63,8 @@ def make_citizen(session: Session, name: str = "Test Borger") -> Citizen:
 
 def actor_of(staff: Staff) -> Actor:
     return Actor(id=str(staff.id), role=staff.role, department=staff.department)
+
+
+def copenhagen_today() -> date:
+    """Today as the rules see it; differs from the machine's UTC date late in the evening."""
+    return local_date(datetime.now(UTC))

@@ -1,12 +1,12 @@
 """Driving a case through the JSON API, as a caseworker's client would."""
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from tests.factories import random_cpr
+from tests.factories import copenhagen_today, random_cpr
 
 
 async def new_case(client: httpx.AsyncClient, **case_fields: Any) -> dict[str, Any]:
@@ -27,7 +27,7 @@ async def act(
 
 async def to_active(client: httpx.AsyncClient, case_id: str, months: int = 12) -> dict[str, Any]:
     await act(client, case_id, "start-preparation")
-    meeting = (date.today() + timedelta(days=7)).isoformat()
+    meeting = (copenhagen_today() + timedelta(days=7)).isoformat()
     await act(client, case_id, "schedule-team-meeting", meeting_on=meeting)
     await act(
         client,

@@ -1,13 +1,13 @@
 """The JSON API on a real Temporal dev server and a real database: rules and errors."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 
 from tests.api.case_steps import act, eventually, new_case, to_active
 from tests.api.conftest import logged_in
-from tests.factories import make_staff, random_cpr
+from tests.factories import copenhagen_today, make_staff, random_cpr
 
 
 async def test_without_login_the_api_answers_401_and_pages_redirect(service):
@@ -80,7 +80,7 @@ async def test_a_course_is_driven_through_the_api(as_coordinator, coordinator):
         as_coordinator, case["id"], "end", outcome="job", reason="Fast job i en butik"
     )
     assert ended["case"]["stage"] == "ended"
-    assert ended["case"]["followup_on"] == (date.today() + timedelta(weeks=13)).isoformat()
+    assert ended["case"]["followup_on"] == (copenhagen_today() + timedelta(weeks=13)).isoformat()
 
 
 async def test_transitions_that_do_not_fit_are_409_with_the_reason(as_coordinator):
@@ -123,7 +123,10 @@ async def test_deviating_decision_through_the_api_returns_the_case_to_the_team(a
     case = await new_case(as_coordinator)
     await act(as_coordinator, case["id"], "start-preparation")
     await act(
-        as_coordinator, case["id"], "schedule-team-meeting", meeting_on=date.today().isoformat()
+        as_coordinator,
+        case["id"],
+        "schedule-team-meeting",
+        meeting_on=copenhagen_today().isoformat(),
     )
     await act(as_coordinator, case["id"], "record-recommendation", kind="fleksjob")
     returned = await act(

@@ -1,0 +1,63 @@
+"""The projection activity is idempotent and never lets an older state overwrite a newer one."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlmodel import col, select
+from temporalio.testing import ActivityEnvironment
+
+from activities.projection import ProjectionActivities
+from models.case import Case, CaseEvent
+from models.enums import Stage
+from models.programme import ProgrammeInput, ProjectionInput, TimelineEvent
+from tests.factories import make_citizen, make_staff
+
+
+def _input(session):
+    coordinator, citizen = make_staff(session), make_citizen(session)
+    start = ProgrammeInput(
+        case_id=str(uuid.uuid4()), citizen_id=str(citizen.id), coordinator_id=str(coordinator.id)
+    )
+    return start.initial_state(datetime.now(UTC))
+
+
+def _event(seq: int, kind: str) -> TimelineEvent:
+    return TimelineEvent(seq=seq, kind=kind, at=datetime.now(UTC), summary=kind)
+
+
+def test_replaying_a_projection_changes_nothing(session, open_session):
+    project = ActivityEnvironment().run
+    activities = ProjectionActivities(open_session)
+    state = _input(session)
+    state.seq = 1
+    first = ProjectionInput(state=state, event=_event(1, "referred"))
+
+    project(activities.project_programme, first)
+    project(activities.project_programme, first)
+
+    case_id = uuid.UUID(state.case_id)
+    events = session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id)).all()
+    assert [e.kind for e in events] == ["referred"]
+    case = session.get(Case, case_id)
+    assert case is not None and case.stage == Stage.REFERRED and case.last_seq == 1
+
+
+def test_an_older_state_arriving_late_does_not_overwrite_a_newer(session, open_session):
+    project = ActivityEnvironment().run
+    activities = ProjectionActivities(open_session)
+    old = _input(session)
+    old.seq = 1
+    new = old.model_copy(update={"seq": 2, "stage": Stage.PREPARATION})
+
+    project(activities.project_programme, ProjectionInput(state=new, event=_event(2, "prep")))
+    project(activities.project_programme, ProjectionInput(state=old, event=_event(1, "referred")))
+
+    case_id = uuid.UUID(old.case_id)
+    case = session.get(Case, case_id)
+    assert case is not None
+    session.refresh(case)
+    assert case.stage == Stage.PREPARATION and case.last_seq == 2
+    kinds = session.exec(
+        select(CaseEvent.kind).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))
+    ).all()
+    assert kinds == ["referred", "prep"]

@@ -1,0 +1,39 @@
+"""Continue-as-new on a real dev server whose history limit is set low (see conftest)."""
+
+from datetime import timedelta
+
+from temporalio.client import WorkflowExecutionStatus
+
+from models.enums import Stage
+from models.programme import ScheduleTeamMeeting, StartPreparation
+from tests.factories import actor_of, copenhagen_today
+from tests.workflows.programme_helpers import start_programme, worker_for
+from workflows.programme import ProgrammeWorkflow
+
+
+async def test_continue_as_new_keeps_the_state_and_the_timeline(
+    dev_env, task_queue, session, open_session, executor
+):
+    async with worker_for(dev_env.client, task_queue, open_session, executor):
+        running = await start_programme(dev_env.client, task_queue, session)
+        first_run = (await running.handle.describe()).run_id
+        me = actor_of(running.coordinator)
+        await running.handle.execute_update(
+            ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
+        )
+        # Each move of the team meeting is an update, an activity and a few events.
+        for days in range(1, 25):
+            await running.handle.execute_update(
+                ProgrammeWorkflow.schedule_team_meeting,
+                ScheduleTeamMeeting(actor=me, meeting_on=copenhagen_today() + timedelta(days=days)),
+            )
+        latest = dev_env.client.get_workflow_handle(running.handle.id)
+        description = await latest.describe()
+        state = await latest.query(ProgrammeWorkflow.current)
+
+    assert description.run_id != first_run, "no continue-as-new happened"
+    assert description.status == WorkflowExecutionStatus.RUNNING
+    assert state.stage == Stage.TEAM
+    assert state.team_meeting_on == copenhagen_today() + timedelta(days=24)
+    assert state.seq == 26  # referral, preparation and 24 meeting dates: nothing lost or doubled
+    await latest.terminate("test done")
