@@ -3,17 +3,17 @@
 import uuid
 from datetime import UTC, datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from temporalio.testing import ActivityEnvironment
 
 from activities.projection import ProjectionActivities
 from models.case import Case, CaseEvent
 from models.enums import Stage
-from models.programme import ProgrammeInput, ProjectionInput, TimelineEvent
+from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
 from tests.factories import make_citizen, make_staff
 
 
-def _input(session):
+def _input(session: Session) -> ProgrammeState:
     coordinator, citizen = make_staff(session), make_citizen(session)
     start = ProgrammeInput(
         case_id=str(uuid.uuid4()), citizen_id=str(citizen.id), coordinator_id=str(coordinator.id)
