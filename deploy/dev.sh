@@ -22,17 +22,9 @@ ensure_env() {
   fi
 }
 
-ensure_chromium() {
-  # Page tests drive Debian's headless Chromium; nothing is downloaded by the test tools.
-  if ! command -v chromium >/dev/null 2>&1; then
-    echo "Installerer Chromium til sidetests ..."
-    apt_install chromium
-  fi
-}
-
 apt_install() {
   if [ "$(id -u)" != 0 ]; then
-    echo "Kør som root eller installér selv: apt-get install $*" >&2
+    echo "Installér først (som root): apt-get install $*" >&2
     exit 1
   fi
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -56,7 +48,7 @@ case "$cmd" in
   test-postgres)
     # The database and API tests again, on Debian's PostgreSQL on loopback.
     ensure_env
-    command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
+    compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_install postgresql
     url=$(bash deploy/postgres.sh)
     TEST_DATABASE_URL="$url" "$VENV/bin/pytest" tests/activities tests/api tests/models "$@"
     ;;

@@ -1,0 +1,139 @@
+"""`forloeb up --demo` as a user runs it: real processes, real ports, stopped with Ctrl-C."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from deploy.binaries import find_binary
+from deploy.demo import DEMO_PASSWORD, DEMO_STAFF, demo_cases
+from tests.api.conftest import free_port
+from tests.factories import copenhagen_today, random_cpr
+
+
+@contextmanager
+def forloeb_up(data_dir: Path, ports: dict[str, int]) -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
+    env |= {
+        "FORLOEB_DATA_DIR": str(data_dir),
+        "FORLOEB_API_PORT": str(ports["api"]),
+        "FORLOEB_TEMPORAL_PORT": str(ports["temporal"]),
+        "FORLOEB_TEMPORAL_UI_PORT": str(ports["ui"]),
+    }
+    log_path = data_dir / "up.log"
+    log = log_path.open("ab")
+    start = log.tell()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "deploy", "up", "--demo"], env=env, stdout=log, stderr=log
+    )
+    base_url = f"http://127.0.0.1:{ports['api']}"
+    try:
+        _wait_until_seeded(process, log_path, start)
+        yield base_url
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=60)
+        log.close()
+        assert code == 0, _output(log_path, start)
+
+
+def _output(log_path: Path, start: int) -> str:
+    """What this start has written so far."""
+    with log_path.open("rb") as log:
+        log.seek(start)
+        return log.read().decode(errors="replace")
+
+
+def _wait_until_seeded(process: subprocess.Popen[bytes], log_path: Path, start: int) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, _output(log_path, start)[-3000:]
+        if "Stop med Ctrl-C." in _output(log_path, start):
+            return
+        time.sleep(0.3)
+    raise AssertionError("forloeb up did not start in time")
+
+
+@contextmanager
+def _login(base_url: str, username: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        answer = client.post("/api/session", json={"username": username, "password": DEMO_PASSWORD})
+        assert answer.status_code == 200, answer.text
+        yield client
+
+
+def _workflow_ids(temporal_port: int) -> list[str]:
+    listed = subprocess.run(
+        [
+            find_binary("temporal"),
+            "workflow",
+            "list",
+            "--address",
+            f"127.0.0.1:{temporal_port}",
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [row["execution"]["workflowId"] for row in json.loads(listed.stdout or "[]")]
+
+
+def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
+    ports = {"api": free_port(), "temporal": free_port(), "ui": free_port()}
+    with forloeb_up(tmp_path, ports) as base_url:
+        # Every role has a login, and the coordinator sees her demo cases.
+        for person in DEMO_STAFF:
+            with _login(base_url, person.username):
+                pass
+        with _login(base_url, "koordinator") as mette:
+            cases = mette.get("/api/cases").json()
+            mine = [c for c in demo_cases() if c.coordinator == "koordinator"]
+            assert len(cases) == len(mine)
+            assert {c["stage"] for c in cases} >= {"referred", "team", "active", "ended", "closed"}
+            page = mette.get("/cases")
+            assert page.status_code == 200 and "Mine sager" in page.text
+
+            # One workflow per demo case on the embedded Temporal server.
+            workflow_ids = _workflow_ids(ports["temporal"])
+            assert len(workflow_ids) == len(demo_cases())
+            assert set(workflow_ids) >= {f"programme-{c['id']}" for c in cases}
+
+            rita = {"cpr": random_cpr(), "name": "Rita Restart"}
+            citizen = mette.post("/api/citizens", json=rita)
+            case = mette.post("/api/cases", json={"citizen_id": citizen.json()["id"]}).json()
+            for slug, body in [
+                ("start-preparation", {}),
+                ("schedule-team-meeting", {"meeting_on": copenhagen_today().isoformat()}),
+                (
+                    "record-recommendation",
+                    {
+                        "kind": "ressourceforloeb",
+                        "efforts": [{"department": "social", "description": "Bostøtte"}],
+                    },
+                ),
+                ("record-decision", {"kind": "ressourceforloeb", "duration_months": 24}),
+            ]:
+                answer = mette.post(f"/api/cases/{case['id']}/{slug}", json=body)
+                assert answer.status_code == 200, answer.text
+            assert answer.json()["case"]["stage"] == "active"
+
+    # Started again from the same data directory: the case is there and still advances.
+    with forloeb_up(tmp_path, ports) as base_url, _login(base_url, "koordinator") as mette:
+        again = mette.get(f"/api/cases/{case['id']}").json()
+        assert again["stage"] == "active"
+        assert len(mette.get("/api/cases").json()) == len(cases) + 1  # demo not seeded twice
+        ended = mette.post(
+            f"/api/cases/{case['id']}/end",
+            json={"outcome": "education", "reason": "Startet på SOSU"},
+        )
+        assert ended.status_code == 200, ended.text
+        assert ended.json()["case"]["stage"] == "ended"
