@@ -32,6 +32,8 @@ _REFUSALS: dict[str | None, type[ServiceError]] = {FORBIDDEN: Forbidden, INVALID
 class ActionPending(Exception):
     """The workflow accepted the action but has not finished projecting it yet."""
 
+    message = "Handlingen er modtaget; sagen opdateres om et øjeblik."
+
 
 def register_citizen(open_session: SessionFactory, *, user: Staff, data: CitizenCreate) -> Citizen:
     """Register a citizen; a CPR number already known is a conflict, not a duplicate."""

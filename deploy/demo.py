@@ -197,7 +197,6 @@ async def seed_demo(settings: Settings) -> None:
         client = await connect_temporal(settings)
         with open_session() as session:
             staff = {s.username: s for s in session.exec(select(Staff)).all()}
-        wait = timedelta(seconds=settings.update_timeout_seconds)
         for demo in demo_cases():
             user = staff[demo.coordinator]
             citizen = register_citizen(
@@ -215,11 +214,14 @@ async def seed_demo(settings: Settings) -> None:
             for slug, fields in demo.steps:
                 action = ACTIONS[slug]
                 command: Command = action.command.model_validate(fields)
-                await act(client, user=user, case=case, action=action, command=command, wait=wait)
-                with open_session() as session:
-                    refreshed = session.get(type(case), case.id)
-                    assert refreshed is not None
-                    case = refreshed
+                await act(
+                    client,
+                    user=user,
+                    case=case,
+                    action=action,
+                    command=command,
+                    wait=settings.update_wait,
+                )
         log.info("demo municipality seeded: %d cases", len(demo_cases()))
     finally:
         engine.dispose()

@@ -1,6 +1,7 @@
 """Configuration from the environment. With nothing set, everything runs on one machine."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
+
+    @property
+    def update_wait(self) -> timedelta:
+        return timedelta(seconds=self.update_timeout_seconds)
 
     @property
     def sqlite_url(self) -> str:

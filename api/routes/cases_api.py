@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -101,13 +100,10 @@ def _action_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | A
                 case=case,
                 action=action,
                 command=command,
-                wait=timedelta(seconds=settings.update_timeout_seconds),
+                wait=settings.update_wait,
             )
-        except case_service.ActionPending:
-            return JSONResponse(
-                {"summary": "Handlingen er modtaget; sagen opdateres om et øjeblik.", "case": None},
-                status_code=202,
-            )
+        except case_service.ActionPending as pending:
+            return JSONResponse({"summary": pending.message, "case": None}, status_code=202)
         detail = await run_in_threadpool(_detail, open_session, user, case_id)
         return ActionResult(summary=event.summary, case=detail)
 

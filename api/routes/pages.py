@@ -1,7 +1,7 @@
 """Server-rendered Danish pages for caseworkers: the case list, a new case and the case page."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -218,10 +218,10 @@ async def case_action(
             case=case,
             action=action,
             command=command,
-            wait=timedelta(seconds=settings.update_timeout_seconds),
+            wait=settings.update_wait,
         )
-    except case_service.ActionPending:
-        _flash(request, "Handlingen er modtaget; sagen opdateres om et øjeblik.")
+    except case_service.ActionPending as pending:
+        _flash(request, pending.message)
     except (ServiceError, ValidationError) as error:
         with open_session() as session:
             fresh = _visible(session, user, case_id)
