@@ -10,6 +10,7 @@ from temporalio import activity
 from models.case import Case, CaseEvent
 from models.db import SessionFactory, transaction
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
+from models.task import Task, TaskRecord
 
 
 class ProjectionActivities:
@@ -22,6 +23,7 @@ class ProjectionActivities:
         state = input.state
         with transaction(self._open_session) as session:
             case = session.get(Case, uuid.UUID(state.case_id))
+            newest = case is None or state.seq >= case.last_seq
             if case is None:
                 # Normally the API wrote the row when it started the workflow.
                 case = Case(
@@ -32,11 +34,13 @@ class ProjectionActivities:
                 )
                 session.add(case)
             # Projections can arrive out of order (concurrent updates); the newest state wins.
-            elif state.seq >= case.last_seq:
+            elif newest:
                 for name, value in _case_fields(state).items():
                     setattr(case, name, value)
-            if input.event is not None:
-                _add_event(session, case.id, input.event)
+            if newest:
+                _write_tasks(session, case.id, state)
+            for event in input.events:
+                _add_event(session, case.id, event)
 
 
 def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> None:
@@ -56,6 +60,51 @@ def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> No
         )
 
 
+_TASK_FIELDS = {
+    "department",
+    "purpose",
+    "considerations",
+    "expected_start",
+    "due",
+    "carries_recommendation",
+    "state",
+    "assigned_at",
+    "acknowledge_by",
+    "acknowledged_at",
+    "started_at",
+    "finished_at",
+    "breach",
+    "escalations",
+    "result",
+    "decline_reason",
+    "cancel_reason",
+}
+
+
+def _write_tasks(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
+    """Write every task of the state; unchanged rows cost no UPDATE."""
+    existing = {t.id: t for t in session.exec(select(Task).where(Task.case_id == case_id))}
+    for record in state.tasks.values():
+        fields = _task_fields(record)
+        task = existing.get(uuid.UUID(record.id))
+        if task is None:
+            task = Task(id=uuid.UUID(record.id), case_id=case_id, **fields)
+            task.updated_at = datetime.now(UTC)
+            session.add(task)
+            continue
+        for name, value in fields.items():
+            if getattr(task, name) != value:
+                setattr(task, name, value)
+                task.updated_at = datetime.now(UTC)
+
+
+def _task_fields(record: TaskRecord) -> dict[str, Any]:
+    return {
+        **record.model_dump(include=_TASK_FIELDS),
+        "assignee_id": uuid.UUID(record.assignee_id) if record.assignee_id else None,
+    }
+
+
 def _case_fields(state: ProgrammeState) -> dict[str, Any]:
     return {
         "coordinator_id": uuid.UUID(state.coordinator_id),
@@ -73,6 +122,8 @@ def _case_fields(state: ProgrammeState) -> dict[str, Any]:
         "followup_on": state.followup_on,
         "followup_status": state.followup_status,
         "closed_at": state.closed_at,
+        "handover_to_id": uuid.UUID(state.handover.to_id) if state.handover else None,
+        "team_flagged": bool(state.team_flag),
         "state": state.model_dump(mode="json"),
         "last_seq": state.seq,
         "updated_at": datetime.now(UTC),

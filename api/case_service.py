@@ -13,15 +13,16 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.case_actions import CaseAction
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
 from api.permissions import CREATES_CASES, actor, can_drive_case, can_view_case
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
+from models.command import Command
 from models.db import SessionFactory, transaction
 from models.enums import Role, Stage
-from models.programme import Command, ProgrammeInput, TimelineEvent, programme_workflow_id
+from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
 from models.staff import Staff
+from workflows.actions import update_name
 from workflows.calendar import local_date, start_of
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_INPUT
@@ -122,7 +123,6 @@ async def act(
     *,
     user: Staff,
     case: Case,
-    action: CaseAction,
     command: Command,
     wait: timedelta,
 ) -> TimelineEvent:
@@ -135,8 +135,9 @@ async def act(
     handle = client.get_workflow_handle(case.workflow_id)
     try:
         update = await handle.start_update(
-            action.update,
+            update_name(command),
             command,
+            result_type=TimelineEvent,
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
             rpc_timeout=wait,
         )
@@ -151,7 +152,8 @@ async def act(
     except WorkflowUpdateFailedError as failed:
         raise _refusal(failed) from None
     try:
-        return await update.result(rpc_timeout=wait)  # type: ignore[no-any-return]
+        event: TimelineEvent = await update.result(rpc_timeout=wait)
+        return event
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise ActionPending() from None
     except WorkflowUpdateFailedError as failed:

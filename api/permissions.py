@@ -1,8 +1,8 @@
 """Who may see and change what. The workflow checks changes again; this decides what is shown."""
 
 from models.case import Case
+from models.command import Actor
 from models.enums import Role
-from models.programme import Actor
 from models.staff import Staff
 
 SEES_ALL_CASES = (Role.MANAGER, Role.ADMIN)

@@ -15,11 +15,12 @@ from api.case_service import act, create_case, register_citizen
 from deploy.connections import connect_temporal
 from deploy.settings import Settings
 from models.citizen import CitizenCreate
+from models.command import Command
 from models.db import SessionFactory, make_engine, session_factory, transaction
 from models.department import DepartmentRow
 from models.enums import Department, Outcome, Recommendation, Role
 from models.passwords import hash_password
-from models.programme import Command, Effort
+from models.programme import Effort
 from models.staff import Staff
 from workflows.calendar import local_date
 
@@ -218,7 +219,6 @@ async def seed_demo(settings: Settings) -> None:
                     client,
                     user=user,
                     case=case,
-                    action=action,
                     command=command,
                     wait=settings.update_wait,
                 )

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     api_port: int = 8000
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
+    # Where staff reach the service; used in links in messages.
+    public_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr | None = None
     secure_cookies: bool = False
     # How long the API waits for the worker before telling the user the service is busy.

@@ -35,6 +35,8 @@ class Case(SQLModel, table=True):
     followup_on: date | None = None
     followup_status: Outcome | None = Field(default=None, sa_type=StrEnumType(Outcome))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    handover_to_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id", index=True)
+    team_flagged: bool = False
     # The workflow's whole state, for the case page's details (efforts, reasons).
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     last_seq: int = 0

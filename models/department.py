@@ -8,3 +8,6 @@ class DepartmentRow(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=20)
     name: str = Field(max_length=100)
+    # Deadlines for the department's tasks, in Danish working days.
+    acknowledge_days: float = 3
+    escalation_interval_days: float = 1

@@ -120,3 +120,79 @@ _ROLE_LABELS = {
     Role.MANAGER: "Leder",
     Role.ADMIN: "Administrator",
 }
+
+
+class TaskState(StrEnum):
+    """A department task's lifecycle; waiting times are measured between these."""
+
+    ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _TASK_STATE_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self in (TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
+
+
+_TASK_STATE_LABELS = {
+    TaskState.ASSIGNED: "Tildelt",
+    TaskState.ACKNOWLEDGED: "Kvitteret",
+    TaskState.IN_PROGRESS: "I gang",
+    TaskState.DONE: "Færdig",
+    TaskState.DECLINED: "Afvist",
+    TaskState.CANCELLED: "Annulleret",
+}
+
+
+class Breach(StrEnum):
+    """Which deadline a task has passed."""
+
+    ACKNOWLEDGE = "acknowledge"
+    START = "start"
+    DUE = "due"
+
+    @property
+    def label(self) -> str:
+        return _BREACH_LABELS[self]
+
+
+_BREACH_LABELS = {
+    Breach.ACKNOWLEDGE: "Ikke kvitteret til tiden",
+    Breach.START: "Ikke startet til tiden",
+    Breach.DUE: "Ikke færdig til tiden",
+}
+
+
+class PlanItemKind(StrEnum):
+    """What the coordinator records in the continuity plan besides tasks."""
+
+    EFFORT = "effort"
+    TREATMENT = "treatment"
+    MEETING = "meeting"
+
+    @property
+    def label(self) -> str:
+        return _PLAN_ITEM_LABELS[self]
+
+
+_PLAN_ITEM_LABELS = {
+    PlanItemKind.EFFORT: "Indsats",
+    PlanItemKind.TREATMENT: "Behandling",
+    PlanItemKind.MEETING: "Møde",
+}
+
+
+class Recipient(StrEnum):
+    """Who a notice goes to; the notification activity finds the people."""
+
+    DEPARTMENT = "department"
+    DEPARTMENT_LEAD = "department_lead"
+    STAFF = "staff"
+    CITIZEN = "citizen"

@@ -9,18 +9,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from models.enums import Department, Outcome, Recommendation, Role, Stage
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-
-
-class Actor(BaseModel):
-    """Who performs an action; the workflow checks it again so the API is not the only guard."""
-
-    id: str
-    role: Role
-    department: Department | None = None
+from models.command import Command, Reason, Text
+from models.continuity import Pause, PlanEffort
+from models.enums import Department, Outcome, Recommendation, Stage
+from models.handover import Handover
+from models.notice import Notice
+from models.task import TaskRecord
 
 
 class Effort(BaseModel):
@@ -72,6 +66,12 @@ class ProgrammeState(BaseModel):
     followup_status: Outcome | None = None
     closed_at: datetime | None = None
     close_reason: str = ""
+    tasks: dict[str, TaskRecord] = {}
+    efforts: list[PlanEffort] = []
+    pauses: list[Pause] = []
+    handover: Handover | None = None
+    # Set when a department declines a task that carries out the team's recommendation.
+    team_flag: str = ""
 
 
 def programme_workflow_id(case_id: str) -> str:
@@ -106,18 +106,15 @@ class TimelineEvent(BaseModel):
     at: datetime
     actor_id: str | None = None
     summary: str
+    task_id: str | None = None
+    notices: list[Notice] = []
+    # False for an action that changed nothing (acknowledging twice): said, not recorded.
+    recorded: bool = True
 
 
 class ProjectionInput(BaseModel):
     state: ProgrammeState
-    event: TimelineEvent | None = None
-
-
-# Commands: one per caseworker action. `actor` is filled in by the API from the logged-in user.
-
-
-class Command(BaseModel):
-    actor: Actor | None = None
+    events: list[TimelineEvent] = []
 
 
 class StartPreparation(Command):

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, select
 
 from models.citizen import Citizen
+from models.command import Actor
 from models.department import DepartmentRow
 from models.enums import Department, Role
 from models.passwords import hash_password
-from models.programme import Actor
 from models.staff import Staff
 from workflows.calendar import local_date
 

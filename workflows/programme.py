@@ -1,42 +1,32 @@
 """One long-running workflow per ressourceforløb, from referral to the 13-week follow-up.
 
-Tasks and meetings (later issues) will hang on this workflow; the course itself is state inside
-it, because every transition needs the whole state to be judged and there is one writer.
+Department tasks, the continuity plan and handovers are state inside this workflow rather than
+child workflows: gaps, overlaps and stalls are judged across every activity at once, and one
+writer keeps them consistent without signals between workflows. Its deadlines (the course's
+and every task's) share one durable timer, set to the earliest of them.
 """
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import TypeVar
+from collections.abc import Sequence
+from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RawValue, RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
+    from models.command import Command
     from models.enums import Stage
-    from models.programme import (
-        CloseEarly,
-        Command,
-        EndProgramme,
-        ExtendProgramme,
-        ProgrammeInput,
-        ProgrammeState,
-        ProjectionInput,
-        RecordDecision,
-        RecordRecommendation,
-        RecordStatus,
-        ScheduleTeamMeeting,
-        StartPreparation,
-        TimelineEvent,
-    )
+    from models.notice import Delivery
+    from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
+    from workflows import deadlines
     from workflows import programme_rules as rules
+    from workflows.actions import ACTIONS, WorkflowAction
+    from workflows.rejections import invalid
 
-C = TypeVar("C", bound=Command)
-Action = Callable[[ProgrammeState, C, datetime], TimelineEvent]
-
-PROJECTION_TIMEOUT = timedelta(seconds=30)
-# The read model must catch up eventually, however long the database is away.
-PROJECTION_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# The read model and the outbox must catch up eventually, however long the database is away.
+ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
 @workflow.defn
@@ -48,7 +38,7 @@ class ProgrammeWorkflow:
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
         if input.state is None:
-            await self._project(rules.refer(self.state))
+            await self._publish([rules.refer(self.state)])
         while self.state.stage != Stage.CLOSED:
             await self._wait_for_change_or_deadline()
             if workflow.info().is_continue_as_new_suggested():
@@ -66,100 +56,68 @@ class ProgrammeWorkflow:
 
     async def _wait_for_change_or_deadline(self) -> None:
         seen = self.state.seq
-        deadline = rules.next_deadline(self.state)
-        timeout = None
-        if deadline is not None:
-            timeout = max(deadline - workflow.now(), timedelta(0))
+        deadline = deadlines.next_deadline(self.state)
+        if deadline is not None and deadline <= workflow.now():
+            await self._publish(deadlines.on_deadline(self.state, workflow.now()))
+            return
         try:
             await workflow.wait_condition(
                 lambda: self.state.seq != seen or workflow.info().is_continue_as_new_suggested(),
-                timeout=timeout,
+                timeout=deadline - workflow.now() if deadline else None,
             )
         except TimeoutError:
-            await self._project(rules.on_deadline(self.state, workflow.now()))
+            await self._publish(deadlines.on_deadline(self.state, workflow.now()))
 
-    async def _project(self, event: TimelineEvent | None) -> None:
+    async def _publish(self, events: list[TimelineEvent]) -> None:
+        """Project the new state with its events, then hand their notices to the outbox."""
+        recorded = [event for event in events if event.recorded]
+        if not recorded:
+            return
         await workflow.execute_activity_method(
             ProjectionActivities.project_programme,
-            ProjectionInput(state=self.state, event=event),
-            start_to_close_timeout=PROJECTION_TIMEOUT,
-            retry_policy=PROJECTION_RETRY,
+            ProjectionInput(state=self.state, events=recorded),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
         )
-
-    def _check(self, action: Action[C], cmd: C) -> None:
-        action(self.state.model_copy(deep=True), cmd, workflow.now())
-
-    async def _act(self, action: Action[C], cmd: C) -> TimelineEvent:
-        # Applied before the first await, so concurrent updates cannot interleave on the state;
-        # a race lost since validation raises here and fails only this update.
-        event = action(self.state, cmd, workflow.now())
-        await self._project(event)
-        return event
+        notices = [notice for event in recorded for notice in event.notices]
+        if notices:
+            await workflow.execute_activity_method(
+                NotificationActivities.deliver,
+                Delivery(
+                    case_id=self.state.case_id,
+                    citizen_id=self.state.citizen_id,
+                    coordinator_id=self.state.coordinator_id,
+                    notices=notices,
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
 
     @workflow.query
     def current(self) -> ProgrammeState:
         return self.state
 
-    @workflow.update
-    async def start_preparation(self, cmd: StartPreparation) -> TimelineEvent:
-        return await self._act(rules.start_preparation, cmd)
+    @workflow.update(dynamic=True)
+    async def act(self, name: str, args: Sequence[RawValue]) -> TimelineEvent:
+        """Every caseworker and department action (workflows/actions.py), by update name."""
+        action, command = self._decode(name, args)
+        # Applied before the first await, so concurrent updates cannot interleave on the state;
+        # a race lost since validation raises here and fails only this update.
+        event = action.rule(self.state, command, workflow.now())
+        await self._publish([event])
+        return event
 
-    @start_preparation.validator
-    def _check_start_preparation(self, cmd: StartPreparation) -> None:
-        self._check(rules.start_preparation, cmd)
+    @act.validator
+    def _check(self, name: str, args: Sequence[RawValue]) -> None:
+        action, command = self._decode(name, args)
+        action.rule(self.state.model_copy(deep=True), command, workflow.now())
 
-    @workflow.update
-    async def schedule_team_meeting(self, cmd: ScheduleTeamMeeting) -> TimelineEvent:
-        return await self._act(rules.schedule_team_meeting, cmd)
-
-    @schedule_team_meeting.validator
-    def _check_schedule_team_meeting(self, cmd: ScheduleTeamMeeting) -> None:
-        self._check(rules.schedule_team_meeting, cmd)
-
-    @workflow.update
-    async def record_recommendation(self, cmd: RecordRecommendation) -> TimelineEvent:
-        return await self._act(rules.record_recommendation, cmd)
-
-    @record_recommendation.validator
-    def _check_record_recommendation(self, cmd: RecordRecommendation) -> None:
-        self._check(rules.record_recommendation, cmd)
-
-    @workflow.update
-    async def record_decision(self, cmd: RecordDecision) -> TimelineEvent:
-        return await self._act(rules.record_decision, cmd)
-
-    @record_decision.validator
-    def _check_record_decision(self, cmd: RecordDecision) -> None:
-        self._check(rules.record_decision, cmd)
-
-    @workflow.update
-    async def extend(self, cmd: ExtendProgramme) -> TimelineEvent:
-        return await self._act(rules.extend, cmd)
-
-    @extend.validator
-    def _check_extend(self, cmd: ExtendProgramme) -> None:
-        self._check(rules.extend, cmd)
-
-    @workflow.update
-    async def end_programme(self, cmd: EndProgramme) -> TimelineEvent:
-        return await self._act(rules.end_programme, cmd)
-
-    @end_programme.validator
-    def _check_end_programme(self, cmd: EndProgramme) -> None:
-        self._check(rules.end_programme, cmd)
-
-    @workflow.update
-    async def record_status(self, cmd: RecordStatus) -> TimelineEvent:
-        return await self._act(rules.record_status, cmd)
-
-    @record_status.validator
-    def _check_record_status(self, cmd: RecordStatus) -> None:
-        self._check(rules.record_status, cmd)
-
-    @workflow.update
-    async def close_early(self, cmd: CloseEarly) -> TimelineEvent:
-        return await self._act(rules.close_early, cmd)
-
-    @close_early.validator
-    def _check_close_early(self, cmd: CloseEarly) -> None:
-        self._check(rules.close_early, cmd)
+    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[WorkflowAction, Command]:
+        action = ACTIONS.get(name)
+        if action is None or len(args) != 1:
+            raise invalid(f"Ukendt handling: {name}.")
+        try:
+            command = workflow.payload_converter().from_payload(args[0].payload, action.command)
+        except Exception:
+            raise invalid("Handlingens indhold kunne ikke læses.") from None
+        return action, command

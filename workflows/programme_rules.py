@@ -7,9 +7,8 @@ change can never drift apart. Messages are in Danish because caseworkers read th
 
 from datetime import date, datetime
 
-from models.enums import Recommendation, Role, Stage
+from models.enums import Recommendation, Stage
 from models.programme import (
-    Actor,
     CloseEarly,
     DecisionRecord,
     EndProgramme,
@@ -24,47 +23,17 @@ from models.programme import (
     TimelineEvent,
 )
 from workflows.calendar import add_months, add_weeks, local_date, start_of
-from workflows.rejections import forbidden, invalid, refuse
+from workflows.guards import fmt, record, require_coordinator, require_stage
+from workflows.rejections import invalid, refuse
 
 MAX_MONTHS = 60
 FOLLOWUP_WEEKS = 13
 PRE_DECISION = (Stage.REFERRED, Stage.PREPARATION, Stage.TEAM, Stage.RECOMMENDED)
 
 
-def _record(
-    state: ProgrammeState, kind: str, now: datetime, actor: Actor | None, summary: str
-) -> TimelineEvent:
-    state.seq += 1
-    return TimelineEvent(
-        seq=state.seq, kind=kind, at=now, actor_id=actor.id if actor else None, summary=summary
-    )
-
-
-def _require_coordinator(state: ProgrammeState, actor: Actor | None) -> Actor:
-    if actor is None:
-        raise forbidden("Handlingen mangler en bruger.")
-    if actor.role == Role.ADMIN:
-        return actor
-    if actor.role != Role.COORDINATOR or actor.id != state.coordinator_id:
-        raise forbidden("Kun sagens koordinerende sagsbehandler kan føre sagen videre.")
-    return actor
-
-
-def _require_stage(state: ProgrammeState, what: str, *stages: Stage) -> None:
-    if state.stage not in stages:
-        expected = " eller ".join(f"»{s.label}«" for s in stages)
-        raise refuse(
-            f"{what} kan kun ske i fasen {expected}. Sagen er i fasen »{state.stage.label}«."
-        )
-
-
-def _fmt(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
 def refer(state: ProgrammeState) -> TimelineEvent:
     # Dated at the referral, which is earlier than now when an existing case is registered.
-    return _record(
+    return record(
         state,
         "referred",
         state.referred_at,
@@ -75,18 +44,18 @@ def refer(state: ProgrammeState) -> TimelineEvent:
 
 
 def start_preparation(state: ProgrammeState, cmd: StartPreparation, now: datetime) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Den forberedende del", Stage.REFERRED)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Den forberedende del", Stage.REFERRED)
     state.stage = Stage.PREPARATION
     state.preparation_started_at = now
-    return _record(state, "preparation_started", now, actor, "Den forberedende del er startet.")
+    return record(state, "preparation_started", now, actor, "Den forberedende del er startet.")
 
 
 def schedule_team_meeting(
     state: ProgrammeState, cmd: ScheduleTeamMeeting, now: datetime
 ) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Møde i rehabiliteringsteamet", Stage.PREPARATION, Stage.TEAM)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Møde i rehabiliteringsteamet", Stage.PREPARATION, Stage.TEAM)
     if cmd.meeting_on < local_date(state.referred_at):
         raise invalid("Mødet i rehabiliteringsteamet kan ikke ligge før visitationen.")
     if cmd.meeting_on > add_months(local_date(now), 12):
@@ -95,20 +64,20 @@ def schedule_team_meeting(
     state.stage = Stage.TEAM
     state.team_meeting_on = cmd.meeting_on
     verb = "flyttet til" if moved else "sat til"
-    return _record(
+    return record(
         state,
         "team_meeting_scheduled",
         now,
         actor,
-        f"Mødet i rehabiliteringsteamet er {verb} {_fmt(cmd.meeting_on)}.",
+        f"Mødet i rehabiliteringsteamet er {verb} {fmt(cmd.meeting_on)}.",
     )
 
 
 def record_recommendation(
     state: ProgrammeState, cmd: RecordRecommendation, now: datetime
 ) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Teamets indstilling", Stage.TEAM)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Teamets indstilling", Stage.TEAM)
     if state.team_meeting_on is None:
         raise refuse(
             "Sæt en dato for mødet i rehabiliteringsteamet, før indstillingen registreres."
@@ -122,7 +91,7 @@ def record_recommendation(
     state.returned_to_team = False
     state.stage = Stage.RECOMMENDED
     again = " efter fornyet behandling" if reconsidered else ""
-    return _record(
+    return record(
         state,
         "recommendation_recorded",
         now,
@@ -132,8 +101,8 @@ def record_recommendation(
 
 
 def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Afgørelsen", Stage.RECOMMENDED)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Afgørelsen", Stage.RECOMMENDED)
     assert state.recommendation is not None  # RECOMMENDED is only reached with one
     today = local_date(now)
     decided_on = cmd.decided_on or today
@@ -153,7 +122,7 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         state.stage = Stage.TEAM
         state.returned_to_team = True
         state.proposed_decision = cmd.kind
-        return _record(
+        return record(
             state,
             "returned_to_team",
             now,
@@ -177,17 +146,17 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         state.stage = Stage.ACTIVE
         state.planned_end = add_months(decided_on, cmd.duration_months)
         state.max_end = add_months(decided_on, MAX_MONTHS)
-        return _record(
+        return record(
             state,
             "decided",
             now,
             actor,
-            f"Afgørelse: ressourceforløb fra {_fmt(decided_on)} til {_fmt(state.planned_end)}.",
+            f"Afgørelse: ressourceforløb fra {fmt(decided_on)} til {fmt(state.planned_end)}.",
         )
     state.stage = Stage.CLOSED
     state.closed_at = now
     state.close_reason = f"Afgørelse: {cmd.kind.label}"
-    return _record(
+    return record(
         state,
         "decided",
         now,
@@ -197,31 +166,31 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
 
 
 def extend(state: ProgrammeState, cmd: ExtendProgramme, now: datetime) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Forlængelse", Stage.ACTIVE)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Forlængelse", Stage.ACTIVE)
     assert state.planned_end is not None and state.max_end is not None
     if cmd.new_end <= state.planned_end:
         raise invalid(
-            f"Den nye slutdato skal ligge efter den nuværende ({_fmt(state.planned_end)})."
+            f"Den nye slutdato skal ligge efter den nuværende ({fmt(state.planned_end)})."
         )
     if cmd.new_end > state.max_end:
         raise invalid(
             "Et ressourceforløb kan højst vare 5 år fra afgørelsen, "
-            f"dvs. til og med {_fmt(state.max_end)}."
+            f"dvs. til og med {fmt(state.max_end)}."
         )
     state.planned_end = cmd.new_end
-    return _record(
+    return record(
         state,
         "extended",
         now,
         actor,
-        f"Forløbet er forlænget til {_fmt(cmd.new_end)}. Begrundelse: {cmd.reason}",
+        f"Forløbet er forlænget til {fmt(cmd.new_end)}. Begrundelse: {cmd.reason}",
     )
 
 
 def end_programme(state: ProgrammeState, cmd: EndProgramme, now: datetime) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Afslutning af forløbet", Stage.ACTIVE)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Afslutning af forløbet", Stage.ACTIVE)
     assert state.planned_end is not None
     today = local_date(now)
     early = today < state.planned_end
@@ -230,7 +199,7 @@ def end_programme(state: ProgrammeState, cmd: EndProgramme, now: datetime) -> Ti
     _end(state, today, cmd.reason)
     state.outcome = state.current_status = cmd.outcome
     when = "før tid" if early else "som planlagt"
-    return _record(
+    return record(
         state, "ended", now, actor, f"Forløbet er afsluttet {when}. Udfald: {cmd.outcome.label}."
     )
 
@@ -239,7 +208,7 @@ def expire(state: ProgrammeState, now: datetime) -> TimelineEvent:
     """The planned end has passed without the coordinator ending the course."""
     assert state.stage == Stage.ACTIVE and state.planned_end is not None
     _end(state, state.planned_end, "")
-    return _record(
+    return record(
         state,
         "period_expired",
         now,
@@ -256,12 +225,12 @@ def _end(state: ProgrammeState, ended_on: date, reason: str) -> None:
 
 
 def record_status(state: ProgrammeState, cmd: RecordStatus, now: datetime) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Registrering af borgerens situation", Stage.ENDED)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Registrering af borgerens situation", Stage.ENDED)
     state.current_status = cmd.status
     if state.outcome is None:
         state.outcome = cmd.status
-    return _record(
+    return record(
         state, "status_recorded", now, actor, f"Borgerens situation nu: {cmd.status.label}."
     )
 
@@ -273,7 +242,7 @@ def follow_up(state: ProgrammeState, now: datetime) -> TimelineEvent:
     state.stage = Stage.CLOSED
     state.closed_at = now
     status = state.followup_status.label if state.followup_status else "ikke registreret"
-    return _record(
+    return record(
         state,
         "followed_up",
         now,
@@ -283,12 +252,12 @@ def follow_up(state: ProgrammeState, now: datetime) -> TimelineEvent:
 
 
 def close_early(state: ProgrammeState, cmd: CloseEarly, now: datetime) -> TimelineEvent:
-    actor = _require_coordinator(state, cmd.actor)
-    _require_stage(state, "Lukning før afgørelsen", *PRE_DECISION)
+    actor = require_coordinator(state, cmd.actor)
+    require_stage(state, "Lukning før afgørelsen", *PRE_DECISION)
     state.stage = Stage.CLOSED
     state.closed_at = now
     state.close_reason = cmd.reason
-    return _record(state, "closed_early", now, actor, f"Sagen er lukket før tid: {cmd.reason}")
+    return record(state, "closed_early", now, actor, f"Sagen er lukket før tid: {cmd.reason}")
 
 
 def next_deadline(state: ProgrammeState) -> datetime | None:

@@ -98,7 +98,6 @@ def _action_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | A
                 temporal,
                 user=user,
                 case=case,
-                action=action,
                 command=command,
                 wait=settings.update_wait,
             )

@@ -216,7 +216,6 @@ async def case_action(
             temporal,
             user=user,
             case=case,
-            action=action,
             command=command,
             wait=settings.update_wait,
         )

@@ -7,7 +7,9 @@ from sqlmodel import SQLModel
 import models.case
 import models.citizen
 import models.department
-import models.staff  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.outbox
+import models.staff
+import models.task  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
 

@@ -30,7 +30,7 @@ def test_replaying_a_projection_changes_nothing(session, open_session):
     activities = ProjectionActivities(open_session)
     state = _input(session)
     state.seq = 1
-    first = ProjectionInput(state=state, event=_event(1, "referred"))
+    first = ProjectionInput(state=state, events=[_event(1, "referred")])
 
     project(activities.project_programme, first)
     project(activities.project_programme, first)
@@ -49,8 +49,10 @@ def test_an_older_state_arriving_late_does_not_overwrite_a_newer(session, open_s
     old.seq = 1
     new = old.model_copy(update={"seq": 2, "stage": Stage.PREPARATION})
 
-    project(activities.project_programme, ProjectionInput(state=new, event=_event(2, "prep")))
-    project(activities.project_programme, ProjectionInput(state=old, event=_event(1, "referred")))
+    newer = ProjectionInput(state=new, events=[_event(2, "prep")])
+    older = ProjectionInput(state=old, events=[_event(1, "referred")])
+    project(activities.project_programme, newer)
+    project(activities.project_programme, older)
 
     case_id = uuid.UUID(old.case_id)
     case = session.get(Case, case_id)

@@ -4,7 +4,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import models.case  # noqa: F401  (registers every table)
+import models.case
+import models.outbox
+import models.task  # noqa: F401  (registers every table)
 
 
 def test_migrations_match_the_models(engine):

@@ -14,10 +14,12 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from deploy.worker import build_worker
+from models.command import Command
 from models.db import SessionFactory
-from models.programme import ProgrammeInput, programme_workflow_id
+from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
 from models.staff import Staff
 from tests.factories import make_citizen, make_staff
+from workflows.actions import update_name
 from workflows.programme import ProgrammeWorkflow
 
 
@@ -56,6 +58,14 @@ async def start_programme(
         task_queue=task_queue,
     )
     return Running(handle=handle, case_id=case_id, coordinator=coordinator)
+
+
+async def send(handle: WorkflowHandle[Any, Any], command: Command) -> TimelineEvent:
+    """Send a caseworker command as the update that carries it."""
+    result: TimelineEvent = await handle.execute_update(
+        update_name(command), command, result_type=TimelineEvent
+    )
+    return result
 
 
 async def expect_rejection(awaitable: Any, error_type: str, text: str) -> str:

@@ -7,7 +7,7 @@ from temporalio.client import WorkflowExecutionStatus
 from models.enums import Stage
 from models.programme import ScheduleTeamMeeting, StartPreparation
 from tests.factories import actor_of, copenhagen_today
-from tests.workflows.programme_helpers import start_programme, worker_for
+from tests.workflows.programme_helpers import send, start_programme, worker_for
 from workflows.programme import ProgrammeWorkflow
 
 
@@ -18,13 +18,11 @@ async def test_continue_as_new_keeps_the_state_and_the_timeline(
         running = await start_programme(dev_env.client, task_queue, session)
         first_run = (await running.handle.describe()).run_id
         me = actor_of(running.coordinator)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
-        )
+        await send(running.handle, StartPreparation(actor=me))
         # Each move of the team meeting is an update, an activity and a few events.
         for days in range(1, 25):
-            await running.handle.execute_update(
-                ProgrammeWorkflow.schedule_team_meeting,
+            await send(
+                running.handle,
                 ScheduleTeamMeeting(actor=me, meeting_on=copenhagen_today() + timedelta(days=days)),
             )
         latest = dev_env.client.get_workflow_handle(running.handle.id)

@@ -21,7 +21,7 @@ from models.programme import (
     StartPreparation,
 )
 from tests.factories import actor_of, make_staff
-from tests.workflows.programme_helpers import expect_rejection, start_programme, worker_for
+from tests.workflows.programme_helpers import expect_rejection, send, start_programme, worker_for
 from workflows.calendar import add_months, add_weeks, local_date
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
@@ -37,16 +37,14 @@ async def bring_to_team(
 ):
     me = actor_of(running.coordinator)
     today = local_date(await _now(env))
-    await running.handle.execute_update(
-        ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
-    )
-    await running.handle.execute_update(
-        ProgrammeWorkflow.schedule_team_meeting,
+    await send(running.handle, StartPreparation(actor=me))
+    await send(
+        running.handle,
         ScheduleTeamMeeting(actor=me, meeting_on=today + timedelta(days=14)),
     )
     efforts = EFFORTS if recommendation == Recommendation.RESSOURCEFORLOEB else []
-    await running.handle.execute_update(
-        ProgrammeWorkflow.record_recommendation,
+    await send(
+        running.handle,
         RecordRecommendation(actor=me, kind=recommendation, efforts=efforts),
     )
     return me
@@ -63,16 +61,16 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session)
         me = await bring_to_team(running, time_env)
-        decided = await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        decided = await send(
+            running.handle,
             RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=24),
         )
         assert "ressourceforløb fra" in decided.summary
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.stage == Stage.ACTIVE
         assert state.max_end is not None
-        await running.handle.execute_update(
-            ProgrammeWorkflow.extend,
+        await send(
+            running.handle,
             ExtendProgramme(actor=me, new_end=state.max_end, reason="Behov for mere tid i praktik"),
         )
 
@@ -82,9 +80,7 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
         assert state.ended_on == state.max_end
         assert state.outcome is None
 
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_status, RecordStatus(actor=me, status=Outcome.FLEKSJOB)
-        )
+        await send(running.handle, RecordStatus(actor=me, status=Outcome.FLEKSJOB))
         final = await running.handle.result()
 
     assert final.stage == Stage.CLOSED
@@ -121,8 +117,8 @@ async def test_deviating_decision_goes_back_to_the_team_first(
         running = await start_programme(time_env.client, task_queue, session)
         me = await bring_to_team(running, time_env, Recommendation.FLEKSJOB)
 
-        returned = await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        returned = await send(
+            running.handle,
             RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
         )
         assert "tilbage til rehabiliteringsteamet" in returned.summary
@@ -133,20 +129,20 @@ async def test_deviating_decision_goes_back_to_the_team_first(
         assert state.decision is None
 
         # The team keeps its recommendation after renewed consideration.
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_recommendation,
+        await send(
+            running.handle,
             RecordRecommendation(actor=me, kind=Recommendation.FLEKSJOB, note="Fastholder"),
         )
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.record_decision,
+            send(
+                running.handle,
                 RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
             ),
             INVALID_INPUT,
             "skriv en begrundelse",
         )
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        await send(
+            running.handle,
             RecordDecision(
                 actor=me,
                 kind=Recommendation.RESSOURCEFORLOEB,
@@ -167,8 +163,8 @@ async def test_decision_that_follows_a_non_programme_recommendation_closes_the_c
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session)
         me = await bring_to_team(running, time_env, Recommendation.FOERTIDSPENSION)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        await send(
+            running.handle,
             RecordDecision(actor=me, kind=Recommendation.FOERTIDSPENSION),
         )
         final = await running.handle.result()
@@ -182,16 +178,16 @@ async def test_maximum_duration_is_five_years_from_the_decision(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session)
         me = await bring_to_team(running, time_env)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        await send(
+            running.handle,
             RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
         )
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.decision is not None
         assert state.max_end == add_months(state.decision.decided_on, 60)
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.extend,
+            send(
+                running.handle,
                 ExtendProgramme(
                     actor=me, new_end=state.max_end + timedelta(days=1), reason="For længe"
                 ),
@@ -200,8 +196,8 @@ async def test_maximum_duration_is_five_years_from_the_decision(
             "højst vare 5 år",
         )
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.extend,
+            send(
+                running.handle,
                 ExtendProgramme(actor=me, new_end=state.planned_end, reason="Samme dato"),
             ),
             INVALID_INPUT,
@@ -224,20 +220,18 @@ async def test_early_end_needs_a_reason_and_starts_the_follow_up_timer(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session)
         me = await bring_to_team(running, time_env)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        await send(
+            running.handle,
             RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=36),
         )
         await time_env.sleep(timedelta(days=200))
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.end_programme, EndProgramme(actor=me, outcome=Outcome.JOB)
-            ),
+            send(running.handle, EndProgramme(actor=me, outcome=Outcome.JOB)),
             INVALID_INPUT,
             "før den planlagte slutdato",
         )
-        ended = await running.handle.execute_update(
-            ProgrammeWorkflow.end_programme,
+        ended = await send(
+            running.handle,
             EndProgramme(actor=me, outcome=Outcome.JOB, reason="Fast job i 25 timer om ugen"),
         )
         assert "før tid" in ended.summary
@@ -257,8 +251,8 @@ async def test_a_case_can_be_closed_before_the_decision(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session)
         me = actor_of(running.coordinator)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.close_early,
+        await send(
+            running.handle,
             CloseEarly(actor=me, reason="Borgeren er fraflyttet kommunen"),
         )
         final = await running.handle.result()
@@ -273,8 +267,8 @@ async def test_transitions_that_do_not_fit_are_refused_with_a_reason(
         running = await start_programme(time_env.client, task_queue, session)
         me = actor_of(running.coordinator)
         message = await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.record_decision,
+            send(
+                running.handle,
                 RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
             ),
             INVALID_TRANSITION,
@@ -282,41 +276,31 @@ async def test_transitions_that_do_not_fit_are_refused_with_a_reason(
         )
         assert "»Visiteret«" in message
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.end_programme, EndProgramme(actor=me, outcome=Outcome.JOB)
-            ),
+            send(running.handle, EndProgramme(actor=me, outcome=Outcome.JOB)),
             INVALID_TRANSITION,
             "Afslutning af forløbet",
         )
         colleague = actor_of(make_staff(session, Role.COORDINATOR))
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.start_preparation, StartPreparation(actor=colleague)
-            ),
+            send(running.handle, StartPreparation(actor=colleague)),
             FORBIDDEN,
             "koordinerende sagsbehandler",
         )
         worker = actor_of(make_staff(session, Role.DEPARTMENT_WORKER, Department.SOCIAL))
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.start_preparation, StartPreparation(actor=worker)
-            ),
+            send(running.handle, StartPreparation(actor=worker)),
             FORBIDDEN,
             "koordinerende sagsbehandler",
         )
-        await running.handle.execute_update(
-            ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
-        )
+        await send(running.handle, StartPreparation(actor=me))
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
-            ),
+            send(running.handle, StartPreparation(actor=me)),
             INVALID_TRANSITION,
             "Sagen er i fasen »Forberedende del«",
         )
         await expect_rejection(
-            running.handle.execute_update(
-                ProgrammeWorkflow.schedule_team_meeting,
+            send(
+                running.handle,
                 ScheduleTeamMeeting(actor=me, meeting_on=date(2000, 1, 1)),
             ),
             INVALID_INPUT,
@@ -336,20 +320,18 @@ async def test_an_existing_case_can_be_registered_with_its_past_dates(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session, referred_at=referred)
         me = actor_of(running.coordinator)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.start_preparation, StartPreparation(actor=me)
-        )
-        await running.handle.execute_update(
-            ProgrammeWorkflow.schedule_team_meeting,
+        await send(running.handle, StartPreparation(actor=me))
+        await send(
+            running.handle,
             ScheduleTeamMeeting(actor=me, meeting_on=local_date(referred) + timedelta(days=30)),
         )
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_recommendation,
+        await send(
+            running.handle,
             RecordRecommendation(actor=me, kind=Recommendation.RESSOURCEFORLOEB, efforts=EFFORTS),
         )
         decided_on = local_date(referred) + timedelta(days=60)
-        await running.handle.execute_update(
-            ProgrammeWorkflow.record_decision,
+        await send(
+            running.handle,
             RecordDecision(
                 actor=me,
                 kind=Recommendation.RESSOURCEFORLOEB,

@@ -1,0 +1,23 @@
+"""A notice the workflow wants sent: who, about what, and a key that makes it exactly once."""
+
+from pydantic import BaseModel
+
+from models.enums import Department, Recipient
+
+
+class Notice(BaseModel):
+    key: str
+    purpose: str  # the template's name in notifications/templates
+    to: Recipient
+    department: Department | None = None
+    staff_id: str | None = None
+    context: dict[str, str] = {}
+
+
+class Delivery(BaseModel):
+    """The notices of one workflow step, with the case they concern."""
+
+    case_id: str
+    citizen_id: str
+    coordinator_id: str
+    notices: list[Notice]

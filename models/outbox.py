@@ -1,0 +1,24 @@
+"""Messages on their way to staff and citizens. A row is written before any provider is called,
+and its key makes a retried send harmless: exactly one message per intent."""
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Column, Field, SQLModel
+
+from models.db import UtcDateTime
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    case_id: uuid.UUID | None = Field(default=None, foreign_key="case.id", index=True)
+    staff_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id", index=True)
+    citizen_id: uuid.UUID | None = Field(default=None, foreign_key="citizen.id", index=True)
+    channel: str = Field(max_length=20)
+    purpose: str = Field(max_length=50)
+    subject: str = Field(max_length=200)
+    body: str = Field(max_length=4000)
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))

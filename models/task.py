@@ -1,0 +1,133 @@
+"""Department tasks: their state inside the programme workflow, the commands on them, the table."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+from sqlmodel import Column, Index, SQLModel
+from sqlmodel import Field as SqlField
+
+from models.command import Command, Reason, Text
+from models.db import StrEnumType, UtcDateTime
+from models.enums import Breach, Department, TaskState
+
+Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class TaskSla(BaseModel):
+    """A department's deadlines, in Danish working days."""
+
+    acknowledge_days: float = Field(3, gt=0, le=30)
+    escalation_interval_days: float = Field(1, gt=0, le=30)
+
+
+class TaskRecord(BaseModel):
+    """One task as the programme workflow holds it."""
+
+    id: str
+    department: Department
+    purpose: str
+    considerations: str = ""
+    expected_start: date | None = None
+    due: date | None = None
+    carries_recommendation: bool = False
+    state: TaskState = TaskState.ASSIGNED
+    assigned_at: datetime
+    assigned_by: str
+    assignee_id: str | None = None
+    assignee_name: str = ""
+    sla: TaskSla
+    reminder_at: datetime
+    acknowledge_by: datetime
+    reminded: bool = False
+    breach: Breach | None = None
+    escalations: int = 0
+    next_escalation_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    result: str = ""
+    decline_reason: str = ""
+    cancel_reason: str = ""
+
+
+class AssignTask(Command):
+    department: Department
+    purpose: Purpose
+    considerations: Text = Field("", description="Skånehensyn, som indsatsen skal tage")
+    expected_start: date | None = None
+    due: date | None = None
+    carries_recommendation: bool = Field(
+        False, description="Opgaven udfører rehabiliteringsteamets indstilling"
+    )
+    assigned_on: date | None = Field(
+        None, description="Når en opgave registreres efter den er givet; ellers i dag"
+    )
+    task_id: str | None = Field(None, description="Udfyldes af serveren")
+    sla: TaskSla | None = Field(None, description="Udfyldes af serveren fra afdelingens frister")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.expected_start and self.due and self.due < self.expected_start:
+            raise ValueError("Fristen kan ikke ligge før den forventede start.")
+        return self
+
+
+class TaskCommand(Command):
+    task_id: str = Field("", description="Udfyldes af serveren fra adressen")
+
+
+class AcknowledgeTask(TaskCommand):
+    pass
+
+
+class StartTask(TaskCommand):
+    pass
+
+
+class CompleteTask(TaskCommand):
+    result: Reason
+
+
+class DeclineTask(TaskCommand):
+    reason: Reason
+
+
+class CancelTask(TaskCommand):
+    reason: Reason
+
+
+class ReassignTask(TaskCommand):
+    assignee_id: str
+    note: Reason
+    assignee_name: str = Field("", description="Udfyldes af serveren")
+    assignee_department: Department | None = Field(None, description="Udfyldes af serveren")
+
+
+class Task(SQLModel, table=True):
+    """A task in the read model, projected from the programme workflow."""
+
+    __table_args__ = (Index("ix_task_department_state", "department", "state"),)
+
+    id: uuid.UUID = SqlField(primary_key=True)
+    case_id: uuid.UUID = SqlField(foreign_key="case.id", index=True)
+    department: Department = SqlField(sa_type=StrEnumType(Department))
+    purpose: str = SqlField(max_length=500)
+    considerations: str = SqlField(default="", max_length=2000)
+    expected_start: date | None = None
+    due: date | None = None
+    carries_recommendation: bool = False
+    state: TaskState = SqlField(sa_type=StrEnumType(TaskState))
+    assignee_id: uuid.UUID | None = SqlField(default=None, foreign_key="staff.id")
+    assigned_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
+    acknowledge_by: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
+    acknowledged_at: datetime | None = SqlField(default=None, sa_column=Column(UtcDateTime()))
+    started_at: datetime | None = SqlField(default=None, sa_column=Column(UtcDateTime()))
+    finished_at: datetime | None = SqlField(default=None, sa_column=Column(UtcDateTime()))
+    breach: Breach | None = SqlField(default=None, sa_type=StrEnumType(Breach))
+    escalations: int = 0
+    result: str = SqlField(default="", max_length=2000)
+    decline_reason: str = SqlField(default="", max_length=2000)
+    cancel_reason: str = SqlField(default="", max_length=2000)
+    updated_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))

@@ -1,0 +1,201 @@
+"""The continuity plan: every activity of a course on one timeline, its gaps and overlaps.
+
+Pure functions over ProgrammeState, used by the case pages now and by the workflow's stall
+timers later. A gap is a stretch longer than the threshold with nothing planned; it is
+justified when recorded pauses cover all of it.
+"""
+
+from datetime import date, datetime, timedelta
+
+from models.continuity import (
+    ContinuityPlan,
+    Gap,
+    JustifyPause,
+    Overlap,
+    Pause,
+    PlanBar,
+    PlanEffort,
+    RecordEffort,
+    RemovePlanItem,
+)
+from models.enums import PlanItemKind, Stage, TaskState
+from models.programme import ProgrammeState, TimelineEvent
+from workflows.calendar import local_date
+from workflows.guards import fmt, record, require_coordinator, require_planning
+from workflows.rejections import invalid, refuse
+
+GAP_THRESHOLD_DAYS = 14
+MAX_PARALLEL = 3
+TEAM_LANE = "Rehabiliteringsteam"
+_TEAM_KIND = "team"
+
+
+def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> TimelineEvent:
+    actor = require_coordinator(state, cmd.actor)
+    require_planning(state, "Registrering i kontinuitetsplanen")
+    if not cmd.item_id:
+        raise invalid("Aktiviteten mangler et id.")
+    state.efforts.append(
+        PlanEffort(
+            id=cmd.item_id,
+            kind=cmd.kind,
+            title=cmd.title,
+            owner=cmd.owner,
+            department=cmd.department,
+            start=cmd.start,
+            end=cmd.end,
+        )
+    )
+    return record(
+        state,
+        "plan_effort_recorded",
+        now,
+        actor,
+        f"{cmd.kind.label} i planen: {cmd.title} ({cmd.owner}), {fmt(cmd.start)}–{fmt(cmd.end)}.",
+    )
+
+
+def justify_pause(state: ProgrammeState, cmd: JustifyPause, now: datetime) -> TimelineEvent:
+    actor = require_coordinator(state, cmd.actor)
+    require_planning(state, "Registrering af en begrundet pause")
+    if not cmd.item_id:
+        raise invalid("Pausen mangler et id.")
+    state.pauses.append(Pause(id=cmd.item_id, start=cmd.start, end=cmd.end, reason=cmd.reason))
+    return record(
+        state,
+        "pause_justified",
+        now,
+        actor,
+        f"Begrundet pause {fmt(cmd.start)}–{fmt(cmd.end)}: {cmd.reason}",
+    )
+
+
+def remove_plan_item(state: ProgrammeState, cmd: RemovePlanItem, now: datetime) -> TimelineEvent:
+    actor = require_coordinator(state, cmd.actor)
+    require_planning(state, "Ændring af kontinuitetsplanen")
+    for items in (state.efforts, state.pauses):
+        for item in items:
+            if item.id == cmd.item_id:
+                items.remove(item)  # type: ignore[arg-type]
+                what = item.title if isinstance(item, PlanEffort) else f"pausen ({item.reason})"
+                return record(
+                    state, "plan_item_removed", now, actor, f"Fjernet fra planen: {what}."
+                )
+    raise refuse("Aktiviteten findes ikke i planen.")
+
+
+def plan_bars(state: ProgrammeState) -> list[PlanBar]:
+    """Everything planned or done, as bars: tasks, the team meeting, recorded efforts."""
+    bars = []
+    for task in state.tasks.values():
+        if task.state in (TaskState.DECLINED, TaskState.CANCELLED):
+            continue
+        start = task.expected_start or local_date(task.assigned_at)
+        end = task.due or start
+        if task.state == TaskState.DONE and task.finished_at is not None:
+            end = local_date(task.finished_at)  # what was done, not what was planned
+        bars.append(
+            PlanBar(
+                start=start,
+                end=max(start, end),
+                label=task.purpose,
+                lane=task.department.label,
+                kind=task.state.value,
+                overdue=task.breach is not None,
+            )
+        )
+    if state.team_meeting_on is not None:
+        day = state.team_meeting_on
+        bars.append(
+            PlanBar(start=day, end=day, label="Møde i teamet", lane=TEAM_LANE, kind=_TEAM_KIND)
+        )
+    for effort in state.efforts:
+        bars.append(
+            PlanBar(
+                start=effort.start,
+                end=effort.end,
+                label=effort.title,
+                lane=effort.owner,
+                kind=effort.kind.value,
+            )
+        )
+    return sorted(bars, key=lambda bar: (bar.start, bar.end))
+
+
+def _window(state: ProgrammeState, bars: list[PlanBar], today: date) -> tuple[date, date]:
+    start = local_date(state.referred_at)
+    if state.stage == Stage.ACTIVE and state.planned_end:
+        end = state.planned_end
+    elif state.ended_on is not None:
+        end = state.ended_on
+    else:
+        ends = [bar.end for bar in bars] + [pause.end for pause in state.pauses]
+        end = max([today, *ends])
+    return start, max(start, end)
+
+
+def build_plan(
+    state: ProgrammeState,
+    today: date,
+    gap_threshold_days: int = GAP_THRESHOLD_DAYS,
+    max_parallel: int = MAX_PARALLEL,
+) -> ContinuityPlan:
+    bars = plan_bars(state)
+    start, end = _window(state, bars, today)
+    days = (end - start).days + 1
+    active = [0] * days
+    parallel = [0] * days
+    paused: list[str | None] = [None] * days
+    for bar in bars:
+        for i in _indexes(bar.start, bar.end, start, days):
+            active[i] += 1
+            if bar.kind not in (_TEAM_KIND, PlanItemKind.MEETING.value):
+                parallel[i] += 1
+    for pause in state.pauses:
+        for i in _indexes(pause.start, pause.end, start, days):
+            paused[i] = pause.reason
+
+    gaps = [
+        Gap(
+            start=start + timedelta(days=a),
+            end=start + timedelta(days=b),
+            justified=all(paused[i] for i in range(a, b + 1)),
+            reason="; ".join(dict.fromkeys(r for r in paused[a : b + 1] if r)),
+        )
+        for a, b in _runs([n == 0 for n in active])
+        if b - a + 1 > gap_threshold_days
+    ]
+    overlaps = [
+        Overlap(
+            start=start + timedelta(days=a),
+            end=start + timedelta(days=b),
+            count=max(parallel[a : b + 1]),
+        )
+        for a, b in _runs([n > max_parallel for n in parallel])
+    ]
+    return ContinuityPlan(
+        window_start=start,
+        window_end=end,
+        bars=bars,
+        pauses=list(state.pauses),
+        gaps=gaps,
+        overlaps=overlaps,
+        gap_threshold_days=gap_threshold_days,
+        max_parallel=max_parallel,
+    )
+
+
+def _indexes(first: date, last: date, window_start: date, days: int) -> range:
+    return range(max(0, (first - window_start).days), min(days, (last - window_start).days + 1))
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """Index ranges (first, last) of consecutive True values."""
+    runs, begin = [], None
+    for i, flag in enumerate([*flags, False]):
+        if flag and begin is None:
+            begin = i
+        elif not flag and begin is not None:
+            runs.append((begin, i - 1))
+            begin = None
+    return runs

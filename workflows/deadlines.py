@@ -1,0 +1,28 @@
+"""The one timer a programme workflow sleeps on: the earliest of all its deadlines."""
+
+from datetime import datetime
+
+from models.programme import ProgrammeState, TimelineEvent
+from workflows import programme_rules, task_rules
+from workflows.guards import PLANNING_STAGES
+
+
+def next_deadline(state: ProgrammeState) -> datetime | None:
+    timers = [programme_rules.next_deadline(state)]
+    if state.stage in PLANNING_STAGES:
+        timers += [task_rules.next_timer(task) for task in state.tasks.values()]
+    return min((t for t in timers if t is not None), default=None)
+
+
+def on_deadline(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
+    """Everything that has fallen due by `now`, in one pass."""
+    events = []
+    due = programme_rules.next_deadline(state)
+    if due is not None and due <= now:
+        events.append(programme_rules.on_deadline(state, now))
+    if state.stage in PLANNING_STAGES:
+        for task in state.tasks.values():
+            timer = task_rules.next_timer(task)
+            if timer is not None and timer <= now:
+                events += task_rules.on_timer(state, task, now)
+    return events

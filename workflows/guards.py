@@ -1,0 +1,72 @@
+"""Checks and records shared by every rule module: who may act, in which stage, and the event."""
+
+from datetime import date, datetime
+
+from models.command import Actor
+from models.enums import Role, Stage
+from models.notice import Notice
+from models.programme import ProgrammeState, TimelineEvent
+from workflows.rejections import forbidden, refuse
+
+# A course takes tasks and plan items until it has ended.
+PLANNING_STAGES = (
+    Stage.REFERRED,
+    Stage.PREPARATION,
+    Stage.TEAM,
+    Stage.RECOMMENDED,
+    Stage.ACTIVE,
+)
+
+
+def record(
+    state: ProgrammeState,
+    kind: str,
+    now: datetime,
+    actor: Actor | None,
+    summary: str,
+    *,
+    task_id: str | None = None,
+    notices: list[Notice] | None = None,
+) -> TimelineEvent:
+    state.seq += 1
+    return TimelineEvent(
+        seq=state.seq,
+        kind=kind,
+        at=now,
+        actor_id=actor.id if actor else None,
+        summary=summary,
+        task_id=task_id,
+        notices=notices or [],
+    )
+
+
+def unchanged(state: ProgrammeState, now: datetime, summary: str) -> TimelineEvent:
+    """An answer to an action that changes nothing; it is not recorded in the timeline."""
+    return TimelineEvent(seq=state.seq, kind="unchanged", at=now, summary=summary, recorded=False)
+
+
+def require_coordinator(state: ProgrammeState, actor: Actor | None) -> Actor:
+    if actor is None:
+        raise forbidden("Handlingen mangler en bruger.")
+    if actor.role == Role.ADMIN:
+        return actor
+    if actor.role != Role.COORDINATOR or actor.id != state.coordinator_id:
+        raise forbidden("Kun sagens koordinerende sagsbehandler kan føre sagen videre.")
+    return actor
+
+
+def require_stage(state: ProgrammeState, what: str, *stages: Stage) -> None:
+    if state.stage not in stages:
+        expected = " eller ".join(f"»{s.label}«" for s in stages)
+        raise refuse(
+            f"{what} kan kun ske i fasen {expected}. Sagen er i fasen »{state.stage.label}«."
+        )
+
+
+def require_planning(state: ProgrammeState, what: str) -> None:
+    if state.stage not in PLANNING_STAGES:
+        raise refuse(f"{what} kan ikke ske, når sagen er i fasen »{state.stage.label}«.")
+
+
+def fmt(day: date) -> str:
+    return day.strftime("%d.%m.%Y")

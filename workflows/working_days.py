@@ -1,0 +1,61 @@
+"""Danish working days: the clock that department deadlines run on.
+
+Working time runs only on working days, from midnight to midnight in Copenhagen. Weekends and
+Danish public holidays (the `holidays` package) are not working days, nor are Juleaftensdag,
+Nytårsaftensdag and Grundlovsdag, which municipal staff have off under the public agreements.
+"""
+
+from datetime import date, datetime, timedelta
+from functools import cache
+
+import holidays
+
+from workflows.calendar import COPENHAGEN, start_of
+
+_DAY = timedelta(days=1)
+_DAYS_OFF = ((12, 24), (12, 31), (6, 5))
+
+
+@cache
+def _holidays(year: int) -> frozenset[date]:
+    official = holidays.country_holidays("DK", years=year)
+    return frozenset(official) | {date(year, month, day) for month, day in _DAYS_OFF}
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_time(start: datetime, working_days: float) -> datetime:
+    """The moment when `working_days` of working time have passed since `start`."""
+    remaining = timedelta(days=working_days)
+    cursor = start.astimezone(COPENHAGEN)
+    while True:
+        day = cursor.date()
+        next_midnight = start_of(day + _DAY)
+        if is_working_day(day):
+            available = next_midnight - cursor
+            if remaining <= available:
+                return cursor + remaining
+            remaining -= available
+        cursor = next_midnight
+
+
+def working_days_between(start: datetime, end: datetime) -> float:
+    """Working time from `start` to `end`, in days (negative if `end` comes first)."""
+    if end < start:
+        return -working_days_between(end, start)
+    total = timedelta(0)
+    cursor = start.astimezone(COPENHAGEN)
+    end = end.astimezone(COPENHAGEN)
+    while cursor < end:
+        next_midnight = start_of(cursor.date() + _DAY)
+        if is_working_day(cursor.date()):
+            total += min(next_midnight, end) - cursor
+        cursor = next_midnight
+    return total / _DAY
+
+
+def end_of_working_day(day: date) -> datetime:
+    """Midnight after `day`: a deadline 'on' a date lasts the whole of that date."""
+    return start_of(day + _DAY)
