@@ -6,7 +6,6 @@ Nytårsaftensdag and Grundlovsdag, which municipal staff have off under the publ
 """
 
 from datetime import date, datetime, timedelta
-from functools import cache
 
 import holidays
 
@@ -14,16 +13,25 @@ from workflows.calendar import COPENHAGEN, start_of
 
 _DAY = timedelta(days=1)
 _DAYS_OFF = ((12, 24), (12, 31), (6, 5))
+_YEARS = range(2000, 2101)
 
 
-@cache
-def _holidays(year: int) -> frozenset[date]:
-    official = holidays.country_holidays("DK", years=year)
-    return frozenset(official) | {date(year, month, day) for month, day in _DAYS_OFF}
+def _days_off(years: range) -> frozenset[date]:
+    official = holidays.country_holidays("DK", years=years)
+    extra = {date(year, month, day) for year in years for month, day in _DAYS_OFF}
+    return frozenset(official) | extra
+
+
+# Computed once, when this module is imported outside the workflow sandbox: the holidays
+# package imports modules lazily and reads the local clock as it does, which the sandbox
+# forbids, and a workflow should not redo this work on every replay anyway.
+_NOT_WORKING = _days_off(_YEARS)
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
+    if day.year not in _YEARS:
+        raise ValueError(f"no Danish calendar for {day.year}")
+    return day.weekday() < 5 and day not in _NOT_WORKING
 
 
 def add_working_time(start: datetime, working_days: float) -> datetime:
