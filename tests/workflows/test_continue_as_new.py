@@ -1,5 +1,6 @@
 """Continue-as-new on a real dev server whose history limit is set low (see conftest)."""
 
+import asyncio
 from datetime import timedelta
 
 from temporalio.client import WorkflowExecutionStatus
@@ -26,7 +27,12 @@ async def test_continue_as_new_keeps_the_state_and_the_timeline(
                 ScheduleTeamMeeting(actor=me, meeting_on=copenhagen_today() + timedelta(days=days)),
             )
         latest = dev_env.client.get_workflow_handle(running.handle.id)
-        description = await latest.describe()
+        # The new run starts right after the update that made history long enough returns.
+        for _ in range(100):
+            description = await latest.describe()
+            if description.run_id != first_run:
+                break
+            await asyncio.sleep(0.1)
         state = await latest.query(ProgrammeWorkflow.current)
 
     assert description.run_id != first_run, "no continue-as-new happened"
