@@ -10,7 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, errors
 from api.deps import TemporalConnection
-from api.routes import cases_api, pages
+from api.routes import board_page, case_page, cases_api, department_pages, dev_pages, pages
 from deploy.settings import Settings
 from models.db import make_engine, session_factory
 
@@ -44,6 +44,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(cases_api.router)
     app.include_router(pages.router)
+    app.include_router(board_page.router)
+    app.include_router(case_page.router)
+    app.include_router(department_pages.router)
+    app.include_router(dev_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -13,8 +13,10 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.action_fields import fill
+from api.case_actions import CaseAction, TaskAction
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
-from api.permissions import CREATES_CASES, actor, can_drive_case, can_view_case
+from api.permissions import CREATES_CASES, actor, can_view_case, can_view_task
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
 from models.command import Command
@@ -22,6 +24,7 @@ from models.db import SessionFactory, transaction
 from models.enums import Role, Stage
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
 from models.staff import Staff
+from models.task import Task, TaskCommand
 from workflows.actions import update_name
 from workflows.calendar import local_date, start_of
 from workflows.programme import ProgrammeWorkflow
@@ -118,17 +121,56 @@ def load_visible_case(session: Session, *, user: Staff, case_id: uuid.UUID) -> C
     return case
 
 
-async def act(
+def can_view(session: Session, *, user: Staff, case_id: uuid.UUID) -> bool:
+    case = session.get(Case, case_id)
+    return case is not None and can_view_case(user, case)
+
+
+async def run_case_action(
+    open_session: SessionFactory,
     client: Client,
     *,
     user: Staff,
-    case: Case,
+    case_id: uuid.UUID,
+    action: CaseAction,
     command: Command,
     wait: timedelta,
 ) -> TimelineEvent:
-    """Send one caseworker action to the case's workflow and wait until it is projected."""
-    if not can_drive_case(user, case):
-        raise Forbidden("Kun sagens koordinerende sagsbehandler kan føre sagen videre.")
+    """Check who may act, complete the command from the database, and send it."""
+    with open_session() as session:
+        case = load_visible_case(session, user=user, case_id=case_id)
+        if not action.allowed(user, case):
+            raise Forbidden(action.refusal)
+        fill(session, user, case, command)
+    return await act(client, user=user, case=case, command=command, wait=wait)
+
+
+async def run_task_action(
+    open_session: SessionFactory,
+    client: Client,
+    *,
+    user: Staff,
+    task_id: uuid.UUID,
+    action: TaskAction,
+    command: TaskCommand,
+    wait: timedelta,
+) -> tuple[TimelineEvent, Case]:
+    with open_session() as session:
+        task = session.get(Task, task_id)
+        case = session.get(Case, task.case_id) if task else None
+        if task is None or case is None or not can_view_task(user, case, task):
+            raise NotFound("Opgaven findes ikke.")
+        if not action.allowed(user, case, task):
+            raise Forbidden(action.refusal(task))
+        command.task_id = str(task.id)
+        fill(session, user, case, command)
+    return await act(client, user=user, case=case, command=command, wait=wait), case
+
+
+async def act(
+    client: Client, *, user: Staff, case: Case, command: Command, wait: timedelta
+) -> TimelineEvent:
+    """Send one command to the case's workflow and wait until it is projected."""
     if case.stage == Stage.CLOSED:
         raise Conflict("Sagen er lukket og kan ikke ændres.")
     command.actor = actor(user)
@@ -153,11 +195,11 @@ async def act(
         raise _refusal(failed) from None
     try:
         event: TimelineEvent = await update.result(rpc_timeout=wait)
-        return event
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise ActionPending() from None
     except WorkflowUpdateFailedError as failed:
         raise _refusal(failed) from None
+    return event
 
 
 def _refusal(failed: WorkflowUpdateFailedError) -> ServiceError:

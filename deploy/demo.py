@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from api.case_actions import ACTIONS
-from api.case_service import act, create_case, register_citizen
+from api.case_actions import CASE_ACTIONS
+from api.case_service import create_case, register_citizen, run_case_action
 from deploy.connections import connect_temporal
 from deploy.settings import Settings
 from models.citizen import CitizenCreate
-from models.command import Command
 from models.db import SessionFactory, make_engine, session_factory, transaction
 from models.department import DepartmentRow
 from models.enums import Department, Outcome, Recommendation, Role
@@ -213,13 +212,14 @@ async def seed_demo(settings: Settings) -> None:
                 referred_on=local_date(datetime.now(UTC)) - timedelta(days=demo.referred_days_ago),
             )
             for slug, fields in demo.steps:
-                action = ACTIONS[slug]
-                command: Command = action.command.model_validate(fields)
-                await act(
+                action = CASE_ACTIONS[slug]
+                await run_case_action(
+                    open_session,
                     client,
                     user=user,
-                    case=case,
-                    command=command,
+                    case_id=case.id,
+                    action=action,
+                    command=action.command.model_validate(fields),
                     wait=settings.update_wait,
                 )
         log.info("demo municipality seeded: %d cases", len(demo_cases()))

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr | None = None
     secure_cookies: bool = False
+    # The continuity plan: a stretch without activity longer than this is a gap, and more
+    # efforts at once than this is more than a citizen can carry.
+    gap_threshold_days: int = 14
+    max_parallel_efforts: int = 3
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
 

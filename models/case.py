@@ -12,6 +12,7 @@ import models.citizen
 import models.staff  # noqa: F401
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Outcome, Recommendation, Stage
+from models.task import TaskPublic
 
 
 class Case(SQLModel, table=True):
@@ -110,6 +111,8 @@ class CaseDetail(CasePublic):
 
 class ActionResult(SQLModel):
     summary: str
+    changed: bool = Field(True, description="Falsk når handlingen intet ændrede")
     case: CaseDetail | None = Field(
-        None, description="Sagen efter handlingen; tom hvis visningen endnu ikke er opdateret"
+        default=None, description="Sagen efter handlingen, når du fortsat kan se den"
     )
+    task: TaskPublic | None = Field(default=None, description="Opgaven efter handlingen")

@@ -131,3 +131,34 @@ class Task(SQLModel, table=True):
     decline_reason: str = SqlField(default="", max_length=2000)
     cancel_reason: str = SqlField(default="", max_length=2000)
     updated_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class TaskPublic(SQLModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    department: Department
+    department_label: str
+    purpose: str
+    considerations: str
+    expected_start: date | None
+    due: date | None
+    carries_recommendation: bool
+    state: TaskState
+    state_label: str
+    assigned_at: datetime
+    acknowledge_by: datetime
+    acknowledged_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    breach: Breach | None
+    breach_label: str | None
+    escalations: int
+    assignee: str | None
+    result: str
+    decline_reason: str
+    cancel_reason: str
+
+
+class InboxTask(TaskPublic):
+    citizen_name: str
+    coordinator_name: str

@@ -1,24 +1,41 @@
-"""JSON endpoints for citizens and cases; every action on a case is a workflow update."""
+"""JSON endpoints for citizens, cases and tasks; every change is a workflow update."""
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlmodel import col, func, select
 from starlette.concurrency import run_in_threadpool
 
 from api import case_service
-from api.case_actions import ACTIONS, CaseAction
+from api.case_actions import CASE_ACTIONS, TASK_ACTIONS, CaseAction, TaskAction
 from api.case_views import case_detail, case_public
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
 from api.errors import Forbidden, NotFound
-from api.permissions import CREATES_CASES, SEES_ALL_CASES
+from api.permissions import CREATES_CASES, DEPARTMENT_ROLES, SEES_ALL_CASES
+from api.task_views import case_tasks, department_tasks, task_public
 from models.case import ActionResult, Case, CaseCreate, CaseDetail, CasePublic
 from models.citizen import Citizen, CitizenCreate, CitizenPublic
+from models.continuity import ContinuityPlan
 from models.enums import Stage
+from models.programme import ProgrammeState
 from models.staff import Staff
+from models.task import InboxTask, Task, TaskPublic
+from workflows.calendar import local_date
+from workflows.continuity import build_plan
 
 router = APIRouter(prefix="/api")
+
+_ERRORS = {
+    202: {"description": "Modtaget; visningen opdateres om et øjeblik"},
+    403: {"description": "Ikke din sag eller opgave"},
+    404: {"description": "Sagen eller opgaven findes ikke"},
+    409: {"description": "Handlingen passer ikke til sagens eller opgavens tilstand"},
+    422: {"description": "Ugyldige værdier"},
+    503: {"description": "Temporal eller databasen svarer ikke"},
+}
 
 
 @router.post("/citizens", status_code=201, response_model=CitizenPublic, tags=["borgere"])
@@ -75,13 +92,54 @@ def get_case(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> CaseDeta
     return case_detail(session, case)
 
 
+@router.get("/cases/{case_id}/tasks", response_model=list[TaskPublic], tags=["opgaver"])
+def list_case_tasks(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> list[TaskPublic]:
+    """The case's tasks across departments, oldest first."""
+    case = case_service.load_visible_case(session, user=user, case_id=case_id)
+    return case_tasks(session, case.id)
+
+
+@router.get("/cases/{case_id}/plan", response_model=ContinuityPlan, tags=["kontinuitetsplan"])
+def get_plan(
+    session: SessionDep, settings: SettingsDep, user: UserDep, case_id: uuid.UUID
+) -> ContinuityPlan:
+    """The continuity plan: every activity, its gaps (open or justified) and overlaps."""
+    case = case_service.load_visible_case(session, user=user, case_id=case_id)
+    return build_plan(
+        ProgrammeState.model_validate(case.state),
+        local_date(datetime.now(UTC)),
+        settings.gap_threshold_days,
+        settings.max_parallel_efforts,
+    )
+
+
+@router.get("/inbox", response_model=list[InboxTask], tags=["opgaver"])
+def inbox(session: SessionDep, user: UserDep) -> list[InboxTask]:
+    """Open tasks assigned to my department, oldest first."""
+    if user.role not in DEPARTMENT_ROLES or user.department is None:
+        raise Forbidden("Indbakken er for medarbejdere i en afdeling.")
+    return department_tasks(session, user.department)
+
+
+@router.get("/changes", response_class=PlainTextResponse, tags=["sager"])
+def changes(session: SessionDep, user: UserDep) -> str:
+    """A token that changes whenever a case or task changes; pages poll it to stay current."""
+    latest_case = session.exec(select(func.max(Case.updated_at))).one()
+    latest_task = session.exec(select(func.max(Task.updated_at), func.count(col(Task.id)))).one()
+    return f"{latest_case}|{latest_task[0]}|{latest_task[1]}"
+
+
 def _detail(open_session: OpenSessionDep, user: Staff, case_id: uuid.UUID) -> CaseDetail:
     with open_session() as session:
         case = case_service.load_visible_case(session, user=user, case_id=case_id)
         return case_detail(session, case)
 
 
-def _action_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | ActionResult]]:
+def _pending(pending: case_service.ActionPending) -> Response:
+    return JSONResponse({"summary": pending.message, "changed": True}, status_code=202)
+
+
+def _case_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | ActionResult]]:
     command_type = action.command
 
     async def endpoint(
@@ -92,44 +150,93 @@ def _action_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | A
         case_id: uuid.UUID,
         command: command_type,  # type: ignore[valid-type]
     ) -> Response | ActionResult:
-        case = await run_in_threadpool(_load, open_session, user, case_id)
         try:
-            event = await case_service.act(
+            event = await case_service.run_case_action(
+                open_session,
                 temporal,
                 user=user,
-                case=case,
+                case_id=case_id,
+                action=action,
                 command=command,
                 wait=settings.update_wait,
             )
         except case_service.ActionPending as pending:
-            return JSONResponse({"summary": pending.message, "case": None}, status_code=202)
-        detail = await run_in_threadpool(_detail, open_session, user, case_id)
-        return ActionResult(summary=event.summary, case=detail)
+            return _pending(pending)
+        # After a handover is accepted the sender no longer sees the case.
+        detail = await run_in_threadpool(_detail_if_visible, open_session, user, case_id)
+        return ActionResult(summary=event.summary, changed=event.recorded, case=detail)
 
     endpoint.__name__ = action.slug.replace("-", "_")
     endpoint.__doc__ = action.label
     return endpoint
 
 
-def _load(open_session: OpenSessionDep, user: Staff, case_id: uuid.UUID) -> Case:
+def _detail_if_visible(
+    open_session: OpenSessionDep, user: Staff, case_id: uuid.UUID
+) -> CaseDetail | None:
+    try:
+        return _detail(open_session, user, case_id)
+    except NotFound:
+        return None
+
+
+def _task_endpoint(action: TaskAction) -> Callable[..., Awaitable[Response | ActionResult]]:
+    command_type = action.command
+
+    async def endpoint(
+        open_session: OpenSessionDep,
+        temporal: TemporalDep,
+        settings: SettingsDep,
+        user: UserDep,
+        task_id: uuid.UUID,
+        command: command_type,  # type: ignore[valid-type]
+    ) -> Response | ActionResult:
+        try:
+            event, _ = await case_service.run_task_action(
+                open_session,
+                temporal,
+                user=user,
+                task_id=task_id,
+                action=action,
+                command=command,
+                wait=settings.update_wait,
+            )
+        except case_service.ActionPending as pending:
+            return _pending(pending)
+        task = await run_in_threadpool(_task, open_session, task_id)
+        return ActionResult(summary=event.summary, changed=event.recorded, task=task)
+
+    endpoint.__name__ = f"task_{action.slug}"
+    endpoint.__doc__ = action.label
+    return endpoint
+
+
+def _task(open_session: OpenSessionDep, task_id: uuid.UUID) -> TaskPublic:
     with open_session() as session:
-        return case_service.load_visible_case(session, user=user, case_id=case_id)
+        task = session.get(Task, task_id)
+        assert task is not None  # it was found before the action
+        assignee = session.get(Staff, task.assignee_id) if task.assignee_id else None
+        return task_public(task, assignee.full_name if assignee else None)
 
 
-for _action in ACTIONS.values():
+for _case_action in CASE_ACTIONS.values():
     router.add_api_route(
-        f"/cases/{{case_id}}/{_action.slug}",
-        _action_endpoint(_action),
+        f"/cases/{{case_id}}/{_case_action.slug}",
+        _case_endpoint(_case_action),
         methods=["POST"],
         response_model=ActionResult,
-        summary=_action.label,
+        summary=_case_action.label,
         tags=["sagsforløb"],
-        responses={
-            202: {"description": "Modtaget; visningen opdateres om et øjeblik"},
-            403: {"description": "Ikke din sag"},
-            404: {"description": "Sagen findes ikke"},
-            409: {"description": "Handlingen passer ikke til sagens fase"},
-            422: {"description": "Ugyldige værdier"},
-            503: {"description": "Temporal eller databasen svarer ikke"},
-        },
+        responses=_ERRORS,  # type: ignore[arg-type]
+    )
+
+for _task_action in TASK_ACTIONS.values():
+    router.add_api_route(
+        f"/tasks/{{task_id}}/{_task_action.slug}",
+        _task_endpoint(_task_action),
+        methods=["POST"],
+        response_model=ActionResult,
+        summary=_task_action.label,
+        tags=["opgaver"],
+        responses=_ERRORS,  # type: ignore[arg-type]
     )

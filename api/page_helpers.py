@@ -1,0 +1,70 @@
+"""What every page route shares: rendering with the user and flash, form parsing, errors."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from api.errors import ServiceError, field_errors
+from api.templating import templates
+from models.enums import Department
+from models.staff import Staff
+
+FLASH = "flash"
+
+
+def flash(request: Request, message: str) -> None:
+    request.session[FLASH] = message
+
+
+def page(request: Request, name: str, user: Staff, status: int = 200, **context: Any) -> Response:
+    context.setdefault("error", None)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"user": user, "flash": request.session.pop(FLASH, None), **context},
+        status_code=status,
+    )
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    return {key: str(value).strip() for key, value in (await request.form()).items()}
+
+
+def command_fields(form: dict[str, str]) -> dict[str, Any]:
+    """Form fields as a command: empty fields left out; one effort field per department;
+    the handover note's fields gathered under `note`."""
+    skip = ("effort_", "note_")
+    fields: dict[str, Any] = {
+        k: v for k, v in form.items() if v and not k.startswith(skip) and k not in ("next", "form")
+    }
+    efforts = [
+        {"department": d.value, "description": form[f"effort_{d.value}"]}
+        for d in Department
+        if form.get(f"effort_{d.value}")
+    ]
+    if efforts:
+        fields["efforts"] = efforts
+    note = {k.removeprefix("note_"): v for k, v in form.items() if k.startswith("note_") and v}
+    if note:
+        fields["note"] = note
+    if "carries_recommendation" in form:
+        fields["carries_recommendation"] = True
+    return fields
+
+
+def error_messages(error: Exception) -> dict[str, str]:
+    if isinstance(error, ValidationError):
+        return {e["field"]: e["message"] for e in field_errors(error.errors())}
+    return {"": str(error)}
+
+
+def status_of(error: Exception) -> int:
+    return error.status_code if isinstance(error, ServiceError) else 422
+
+
+def safe_next(target: str | None, default: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return default

@@ -1,0 +1,60 @@
+"""The coordinator's board: her cases, each with its tasks by state, overdue marks, pending
+handovers and the continuity plan picture."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import col, or_, select
+
+from api.deps import SessionDep, SettingsDep, UserDep
+from api.errors import Forbidden
+from api.page_helpers import page
+from api.plan_picture import plan_svg
+from api.task_views import BOARD_COLUMNS, case_tasks
+from models.case import Case
+from models.citizen import Citizen
+from models.enums import Role, Stage
+from models.programme import ProgrammeState
+from models.staff import Staff
+from workflows.calendar import local_date
+from workflows.continuity import build_plan
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/board")
+def board(request: Request, session: SessionDep, settings: SettingsDep, user: UserDep) -> Response:
+    if user.role != Role.COORDINATOR:
+        raise Forbidden("Tavlen er for koordinerende sagsbehandlere.")
+    today = local_date(datetime.now(UTC))
+    rows = session.exec(
+        select(Case, Citizen)
+        .join(Citizen, col(Citizen.id) == Case.citizen_id)
+        .where(
+            or_(Case.coordinator_id == user.id, Case.handover_to_id == user.id),
+            Case.stage != Stage.CLOSED,
+        )
+        .order_by(col(Case.referred_at))
+    ).all()
+    names = {s.id: s.full_name for s in session.exec(select(Staff)).all()}
+    cases = []
+    for case, citizen in rows:
+        state = ProgrammeState.model_validate(case.state)
+        plan = build_plan(state, today, settings.gap_threshold_days, settings.max_parallel_efforts)
+        tasks = case_tasks(session, case.id)
+        cases.append(
+            {
+                "case": case,
+                "citizen": citizen,
+                "state": state,
+                "tasks": tasks,
+                "overdue": sum(1 for t in tasks if t.breach),
+                "open_gaps": [g for g in plan.gaps if not g.justified],
+                "overlaps": plan.overlaps,
+                "picture": plan_svg(plan, today),
+                "incoming": case.handover_to_id == user.id,
+                "handover_to": names.get(case.handover_to_id) if case.handover_to_id else None,
+            }
+        )
+    return page(request, "board.html", user, cases=cases, columns=BOARD_COLUMNS)

@@ -1,0 +1,138 @@
+"""The case page: the course, its task board across departments, the continuity plan,
+handovers, and a form for every next step."""
+
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from api import case_service
+from api.case_actions import CASE_ACTIONS
+from api.case_views import case_detail
+from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
+from api.errors import NotFound, ServiceError
+from api.page_helpers import command_fields, error_messages, flash, form_of, page, status_of
+from api.permissions import can_drive_case, is_handover_receiver
+from api.plan_picture import plan_svg
+from api.routes.pages import coordinators
+from api.task_views import BOARD_COLUMNS, case_tasks
+from deploy.settings import Settings
+from models.case import Case
+from models.enums import Department, Outcome, PlanItemKind, Recommendation, Stage
+from models.programme import ProgrammeState
+from models.staff import Staff
+from workflows.calendar import local_date
+from workflows.continuity import build_plan
+from workflows.guards import PLANNING_STAGES
+from workflows.programme_rules import PRE_DECISION
+
+router = APIRouter(include_in_schema=False)
+
+
+def visible(session: Session, user: Staff, case_id: str) -> Case:
+    try:
+        parsed = uuid.UUID(case_id)
+    except ValueError:
+        raise NotFound("Sagen findes ikke.") from None
+    return case_service.load_visible_case(session, user=user, case_id=parsed)
+
+
+@router.get("/cases/{case_id}")
+def case_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: UserDep, case_id: str
+) -> Response:
+    return render_case(request, session, settings, user, visible(session, user, case_id))
+
+
+def render_case(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: Staff,
+    case: Case,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    state = ProgrammeState.model_validate(case.state)
+    today = local_date(datetime.now(UTC))
+    plan = build_plan(state, today, settings.gap_threshold_days, settings.max_parallel_efforts)
+    tasks = case_tasks(session, case.id)
+    return page(
+        request,
+        "case.html",
+        user,
+        status=status,
+        error=error,
+        form=form or {},
+        case=case_detail(session, case),
+        state=state,
+        tasks=tasks,
+        columns=BOARD_COLUMNS,
+        plan=plan,
+        plan_picture=plan_svg(plan, today),
+        today=today,
+        can_drive=can_drive_case(user, case),
+        receives_handover=is_handover_receiver(user, case),
+        pre_decision=case.stage in PRE_DECISION,
+        planning=case.stage in PLANNING_STAGES,
+        stages=list(Stage),
+        recommendations=list(Recommendation),
+        outcomes=list(Outcome),
+        departments=list(Department),
+        plan_kinds=list(PlanItemKind),
+        coordinators=[c for c in coordinators(session) if c.id != case.coordinator_id],
+    )
+
+
+@router.post("/cases/{case_id}/{slug}")
+async def case_action(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    user: UserDep,
+    case_id: str,
+    slug: str,
+) -> Response:
+    action = CASE_ACTIONS.get(slug)
+    if action is None:
+        raise NotFound("Handlingen findes ikke.")
+    form = await form_of(request)
+    with open_session() as session:
+        case = visible(session, user, case_id)
+    try:
+        command = action.command.model_validate(command_fields(form))
+        event = await case_service.run_case_action(
+            open_session,
+            temporal,
+            user=user,
+            case_id=case.id,
+            action=action,
+            command=command,
+            wait=settings.update_wait,
+        )
+    except case_service.ActionPending as pending:
+        flash(request, pending.message)
+    except (ServiceError, ValidationError) as error:
+        with open_session() as session:
+            message = " ".join(error_messages(error).values())
+            return render_case(
+                request,
+                session,
+                settings,
+                user,
+                visible(session, user, case_id),
+                status=status_of(error),
+                error=f"{action.label}: {message}",
+                form={"form": slug, **form},
+            )
+    else:
+        flash(request, event.summary)
+    with open_session() as session:
+        still_visible = case_service.can_view(session, user=user, case_id=case.id)
+    # After handing a case over, its page is no longer the sender's.
+    return RedirectResponse(f"/cases/{case.id}" if still_visible else "/", status_code=303)

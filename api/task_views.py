@@ -1,0 +1,80 @@
+"""Read-model views of tasks: a case's task board, a department's inbox and its lead's queue."""
+
+import uuid
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from models.case import Case
+from models.citizen import Citizen
+from models.enums import Department, TaskState
+from models.staff import Staff
+from models.task import InboxTask, Task, TaskPublic
+
+OPEN_STATES = [TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS]
+BOARD_COLUMNS = [
+    TaskState.ASSIGNED,
+    TaskState.ACKNOWLEDGED,
+    TaskState.IN_PROGRESS,
+    TaskState.DECLINED,
+    TaskState.DONE,
+]
+
+
+def task_public(task: Task, assignee: str | None) -> TaskPublic:
+    return TaskPublic(
+        **task.model_dump(exclude={"assignee_id", "updated_at"}),
+        department_label=task.department.label,
+        state_label=task.state.label,
+        breach_label=task.breach.label if task.breach else None,
+        assignee=assignee,
+    )
+
+
+_Assignee = aliased(Staff)
+
+
+def case_tasks(session: Session, case_id: uuid.UUID) -> list[TaskPublic]:
+    rows = session.exec(
+        select(Task, _Assignee.full_name)
+        .outerjoin(_Assignee, col(_Assignee.id) == Task.assignee_id)
+        .where(Task.case_id == case_id)
+        .order_by(col(Task.assigned_at))
+    ).all()
+    return [task_public(task, assignee) for task, assignee in rows]
+
+
+def department_tasks(
+    session: Session, department: Department, *, open_only: bool = True
+) -> list[InboxTask]:
+    """A department's tasks, oldest first, with whose course each belongs to."""
+    coordinator = aliased(Staff)
+    query = (
+        select(Task, _Assignee.full_name, Citizen.name, coordinator.full_name)
+        .join(Case, col(Case.id) == Task.case_id)
+        .join(Citizen, col(Citizen.id) == Case.citizen_id)
+        .join(coordinator, col(coordinator.id) == Case.coordinator_id)
+        .outerjoin(_Assignee, col(_Assignee.id) == Task.assignee_id)
+        .where(Task.department == department)
+        .order_by(col(Task.assigned_at))
+    )
+    if open_only:
+        query = query.where(col(Task.state).in_(OPEN_STATES))
+    return [
+        InboxTask(
+            **task_public(task, assignee).model_dump(),
+            citizen_name=citizen,
+            coordinator_name=coordinator_name,
+        )
+        for task, assignee, citizen, coordinator_name in session.exec(query).all()
+    ]
+
+
+def colleagues(session: Session, department: Department) -> list[Staff]:
+    return list(
+        session.exec(
+            select(Staff)
+            .where(Staff.department == department, col(Staff.active))
+            .order_by(Staff.full_name)
+        ).all()
+    )
