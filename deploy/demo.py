@@ -5,22 +5,26 @@ Seeding twice changes nothing.
 """
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
+from temporalio.client import Client
 
-from api.case_actions import CASE_ACTIONS
-from api.case_service import create_case, register_citizen, run_case_action
+from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
+from api.case_service import create_case, register_citizen, run_case_action, run_task_action
 from deploy.connections import connect_temporal
 from deploy.settings import Settings
 from models.citizen import CitizenCreate
+from models.command import Command
 from models.db import SessionFactory, make_engine, session_factory, transaction
 from models.department import DepartmentRow
 from models.enums import Department, Outcome, Recommendation, Role
 from models.passwords import hash_password
 from models.programme import Effort
 from models.staff import Staff
+from models.task import AssignTask
 from workflows.calendar import local_date
 
 log = logging.getLogger("forloeb.demo")
@@ -60,6 +64,20 @@ Step = tuple[str, dict[str, object]]
 
 
 @dataclass(frozen=True)
+class DemoTask:
+    """A task for a department and how far the department has taken it."""
+
+    department: Department
+    purpose: str
+    assigned_days_ago: int
+    start: int | None  # days from today
+    due: int | None
+    progress: tuple[str, ...] = ()  # task action slugs, done by the department's demo worker
+    carries_recommendation: bool = False
+    considerations: str = ""
+
+
+@dataclass(frozen=True)
 class DemoCase:
     """A citizen and how far their course has come; days are counted back from today."""
 
@@ -68,6 +86,57 @@ class DemoCase:
     coordinator: str
     referred_days_ago: int
     steps: tuple[Step, ...]
+    tasks: tuple[DemoTask, ...] = ()
+    plan: tuple[Step, ...] = ()
+    handover_to: str | None = None
+
+
+DEPARTMENT_WORKERS = {
+    Department.JOBCENTER: "jobcenter",
+    Department.SOCIAL: "social",
+    Department.HEALTH: "sundhed",
+    Department.FAMILY: "familie",
+}
+
+
+# Only the psychologist task is backdated: it is the one the health department has left
+# unacknowledged. The others are handled at once, as a department answering on time would.
+FREDERIKS_TASKS = (
+    DemoTask(
+        Department.HEALTH,
+        "Helbredsvurdering hos kommunallæge",
+        0,
+        None,
+        10,
+        ("acknowledge", "start", "complete"),
+    ),
+    DemoTask(
+        Department.JOBCENTER,
+        "Virksomhedspraktik i genbrugsbutik",
+        0,
+        0,
+        60,
+        ("acknowledge", "start"),
+        carries_recommendation=True,
+        considerations="Højst 12 timer om ugen; pauser efter behov",
+    ),
+    DemoTask(
+        Department.HEALTH, "Samtaleforløb hos psykolog", 12, 5, 90, carries_recommendation=True
+    ),
+    DemoTask(Department.SOCIAL, "Bostøtte to gange om ugen", 0, 0, 180, ("acknowledge",)),
+    DemoTask(Department.FAMILY, "Familierådgivning om datterens skolegang", 0, 3, 30),
+)
+
+
+def effort(kind: str, title: str, owner: str, start: int, end: int) -> Step:
+    return (
+        "record-effort",
+        {"kind": kind, "title": title, "owner": owner, "start": _days(start), "end": _days(end)},
+    )
+
+
+def pause(start: int, end: int, reason: str) -> Step:
+    return ("justify-pause", {"start": _days(start), "end": _days(end), "reason": reason})
 
 
 def _days(n: int) -> str:
@@ -120,6 +189,14 @@ def demo_cases() -> list[DemoCase]:
             "koordinator",
             400,
             (prep, meeting(-370), recommend(rf), decide(-355, 36)),
+            tasks=FREDERIKS_TASKS,
+            plan=(
+                effort("meeting", "Forberedende samtaler", "Koordinator", -398, -371),
+                effort("effort", "Mentorstøtte", "Mentor i Jobcenter", -365, -200),
+                pause(-199, -150, "Indlagt på hospital; aftalt pause med egen læge"),
+                effort("treatment", "Fysioterapi", "Sundhed", -149, -96),
+                effort("effort", "Afklaringsforløb", "Jobcenter", -95, -1),
+            ),
         ),
         DemoCase(
             "Gitte Andersen",
@@ -160,7 +237,9 @@ def demo_cases() -> list[DemoCase]:
             200,
             (prep, meeting(-180), recommend(rf), decide(-170, 24)),
         ),
-        DemoCase("Karen Bech", "1403911234", "koordinator2", 10, (prep,)),
+        DemoCase(
+            "Karen Bech", "1403911234", "koordinator2", 10, (prep,), handover_to="koordinator"
+        ),
     ]
 
 
@@ -187,6 +266,86 @@ def _seed_people(open_session: SessionFactory) -> bool:
     return True
 
 
+async def _seed_case(
+    open_session: SessionFactory,
+    client: Client,
+    settings: Settings,
+    staff: dict[str, Staff],
+    demo: DemoCase,
+) -> None:
+    user = staff[demo.coordinator]
+    citizen = register_citizen(
+        open_session, user=user, data=CitizenCreate(cpr=demo.cpr, name=demo.name)
+    )
+    today = local_date(datetime.now(UTC))
+    case = await create_case(
+        open_session,
+        client,
+        task_queue=settings.task_queue,
+        user=user,
+        citizen_id=citizen.id,
+        coordinator_id=user.id,
+        referred_on=today - timedelta(days=demo.referred_days_ago),
+    )
+
+    async def as_coordinator(slug: str, fields: dict[str, object]) -> Command:
+        action = CASE_ACTIONS[slug]
+        command = action.command.model_validate(fields)
+        await run_case_action(
+            open_session,
+            client,
+            user=user,
+            case_id=case.id,
+            action=action,
+            command=command,
+            wait=settings.update_wait,
+        )
+        return command
+
+    for slug, fields in (*demo.steps, *demo.plan):
+        await as_coordinator(slug, fields)
+    for task in demo.tasks:
+        assigned = await as_coordinator(
+            "assign-task",
+            {
+                "department": task.department,
+                "purpose": task.purpose,
+                "considerations": task.considerations,
+                "assigned_on": _days(-task.assigned_days_ago),
+                "expected_start": _days(task.start) if task.start is not None else None,
+                "due": _days(task.due) if task.due is not None else None,
+                "carries_recommendation": task.carries_recommendation,
+            },
+        )
+        assert isinstance(assigned, AssignTask) and assigned.task_id
+        for slug in task.progress:
+            action = TASK_ACTIONS[slug]
+            fields = {"result": "Ingen skånebehov ud over det kendte"} if slug == "complete" else {}
+            await run_task_action(
+                open_session,
+                client,
+                user=staff[DEPARTMENT_WORKERS[task.department]],
+                task_id=uuid.UUID(assigned.task_id),
+                action=action,
+                command=action.command.model_validate(fields),  # type: ignore[arg-type]
+                wait=settings.update_wait,
+            )
+    if demo.handover_to:
+        receiver = staff[demo.handover_to]
+        await as_coordinator(
+            "request-handover",
+            {
+                "to_id": str(receiver.id),
+                "note": {
+                    "status": "Forberedende del i gang; borgeren er motiveret for praktik",
+                    "open_tasks": "Ingen endnu",
+                    "agreements": "Ringer til borgeren hver mandag formiddag",
+                    "citizen_told": "At Mette Jensen overtager, når hun har accepteret",
+                },
+            },
+        )
+
+
 async def seed_demo(settings: Settings) -> None:
     engine = make_engine(settings.effective_database_url)
     open_session = session_factory(engine)
@@ -198,30 +357,7 @@ async def seed_demo(settings: Settings) -> None:
         with open_session() as session:
             staff = {s.username: s for s in session.exec(select(Staff)).all()}
         for demo in demo_cases():
-            user = staff[demo.coordinator]
-            citizen = register_citizen(
-                open_session, user=user, data=CitizenCreate(cpr=demo.cpr, name=demo.name)
-            )
-            case = await create_case(
-                open_session,
-                client,
-                task_queue=settings.task_queue,
-                user=user,
-                citizen_id=citizen.id,
-                coordinator_id=user.id,
-                referred_on=local_date(datetime.now(UTC)) - timedelta(days=demo.referred_days_ago),
-            )
-            for slug, fields in demo.steps:
-                action = CASE_ACTIONS[slug]
-                await run_case_action(
-                    open_session,
-                    client,
-                    user=user,
-                    case_id=case.id,
-                    action=action,
-                    command=action.command.model_validate(fields),
-                    wait=settings.update_wait,
-                )
+            await _seed_case(open_session, client, settings, staff, demo)
         log.info("demo municipality seeded: %d cases", len(demo_cases()))
     finally:
         engine.dispose()

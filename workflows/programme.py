@@ -34,11 +34,12 @@ class ProgrammeWorkflow:
     @workflow.init
     def __init__(self, input: ProgrammeInput) -> None:
         self.state = input.state or input.initial_state(workflow.now())
+        # Recorded here, before any update handler can run, so the referral is always event 1.
+        self._referral = [rules.refer(self.state)] if input.state is None else []
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
-        if input.state is None:
-            await self._publish([rules.refer(self.state)])
+        await self._publish(self._referral)
         while self.state.stage != Stage.CLOSED:
             await self._wait_for_change_or_deadline()
             if workflow.info().is_continue_as_new_suggested():
