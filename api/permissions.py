@@ -40,9 +40,5 @@ def can_work_on_task(user: Staff, task: Task) -> bool:
     )
 
 
-def can_view_task(user: Staff, case: Case, task: Task) -> bool:
-    return can_work_on_task(user, task) or can_view_case(user, case)
-
-
 def actor(user: Staff) -> Actor:
     return Actor(id=str(user.id), role=user.role, department=user.department)

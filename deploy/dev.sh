@@ -22,6 +22,11 @@ ensure_env() {
   fi
 }
 
+ensure_chromium() {
+  # Page tests drive Debian's headless Chromium; no test tool downloads a browser of its own.
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
+}
+
 apt_install() {
   if [ "$(id -u)" != 0 ]; then
     echo "Installér først (som root): apt-get install $*" >&2
@@ -40,6 +45,7 @@ case "$cmd" in
     ;;
   test)
     ensure_env
+    ensure_chromium
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy" .

@@ -94,6 +94,8 @@ class CasePublic(SQLModel):
     followup_on: date | None
     followup_status: Outcome | None
     closed_at: datetime | None
+    team_flagged: bool
+    handover_to_id: uuid.UUID | None
 
 
 class CaseEventPublic(SQLModel):

@@ -1,0 +1,71 @@
+"""A department worker acknowledges a task in headless Chromium; the coordinator's board shows it.
+
+Debian's Chromium, driven by Playwright with the system binary: nothing is downloaded.
+"""
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from models.enums import Department, Role
+from tests.api.case_steps import act, new_case
+from tests.factories import PASSWORD, make_staff
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed; bash deploy/dev.sh test installs it"
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
+
+
+async def log_in(browser: Browser, base_url: str, username: str) -> Page:
+    page = await (await browser.new_context(base_url=base_url, locale="da-DK")).new_page()
+    await page.goto("/login")
+    await page.get_by_label("Brugernavn").fill(username)
+    await page.get_by_label("Adgangskode").fill(PASSWORD)
+    await page.get_by_role("button", name="Log ind").click()
+    return page
+
+
+async def test_a_task_acknowledged_in_the_inbox_shows_as_acknowledged_on_the_board(
+    service, session, browser, as_coordinator, coordinator
+):
+    worker = make_staff(session, Role.DEPARTMENT_WORKER, Department.FAMILY)
+    case = await new_case(as_coordinator)
+    purpose = f"Familierådgivning {uuid.uuid4().hex[:6]}"
+    await act(as_coordinator, case["id"], "assign-task", department="family", purpose=purpose)
+
+    inbox = await log_in(browser, service.base_url, worker.username)
+    await expect(inbox).to_have_url(f"{service.base_url}/inbox")
+    card = inbox.locator("article.task", has_text=purpose)
+    await expect(card).to_contain_text("Tildelt")
+    await card.get_by_role("button", name="Kvittér").click()
+    await expect(inbox.get_by_role("status")).to_contain_text("har kvitteret for opgaven")
+    await expect(inbox.locator("article.task", has_text=purpose)).to_contain_text("Kvitteret")
+
+    board = await log_in(browser, service.base_url, coordinator.username)
+    await expect(board).to_have_url(f"{service.base_url}/board")
+    column = board.get_by_role("listitem", name="Kvitteret")
+    await expect(column.locator("article.task", has_text=purpose)).to_be_visible()
+    assert (
+        await board.get_by_role("listitem", name="Tildelt")
+        .locator("article.task", has_text=purpose)
+        .count()
+        == 0
+    )
