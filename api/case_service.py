@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -220,7 +220,8 @@ def visible_cases(
         .order_by(col(Case.referred_at).desc())
     )
     if user.role not in (Role.MANAGER, Role.ADMIN):
-        query = query.where(Case.coordinator_id == user.id)
+        # Her own cases, and those she is asked to take over.
+        query = query.where(or_(Case.coordinator_id == user.id, Case.handover_to_id == user.id))
     if stage is not None:
         query = query.where(Case.stage == stage)
     return list(session.exec(query).all())

@@ -7,7 +7,10 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from pydantic import ValidationError
+
 from deploy.settings import Settings
+from models.enums import Department
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,9 +22,14 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("api", help="run the web app and JSON API")
     commands.add_parser("migrate", help="bring the database up to date")
     commands.add_parser("demo", help="seed the demo municipality into a running service")
+    deadlines = commands.add_parser("deadlines", help="show or set a department's task deadlines")
+    deadlines.add_argument("department", nargs="?", choices=[d.value for d in Department])
+    deadlines.add_argument("--acknowledge-days", type=float, help="working days to acknowledge")
+    deadlines.add_argument("--escalation-days", type=float, help="working days between escalations")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings()
     if args.command == "up":
         from deploy.supervisor import run_embedded
@@ -35,6 +43,8 @@ def main(argv: list[str] | None = None) -> None:
         from models.db import migrate
 
         migrate(settings.effective_database_url)
+    elif args.command == "deadlines":
+        set_deadlines(settings, args.department, args.acknowledge_days, args.escalation_days)
     elif args.command == "demo":
         from deploy.demo import seed_demo
 
@@ -63,6 +73,44 @@ async def run_worker(settings: Settings) -> None:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)
             await stop.wait()
     engine.dispose()
+
+
+def set_deadlines(
+    settings: Settings,
+    department: str | None,
+    acknowledge_days: float | None,
+    escalation_days: float | None,
+) -> None:
+    """New tasks get the new deadlines; tasks already assigned keep theirs."""
+    from models.db import make_engine, session_factory, transaction
+    from models.department import DepartmentRow
+    from models.task import TaskSla
+
+    with transaction(session_factory(make_engine(settings.effective_database_url))) as session:
+        rows = [session.get(DepartmentRow, department)] if department else None
+        for row in rows or session.query(DepartmentRow).order_by(DepartmentRow.code).all():
+            if row is None:
+                sys.exit(f"{department} is not set up yet; run forloeb up or migrate first")
+            if acknowledge_days is not None or escalation_days is not None:
+                try:
+                    sla = TaskSla(
+                        acknowledge_days=_given(acknowledge_days, row.acknowledge_days),
+                        escalation_interval_days=_given(
+                            escalation_days, row.escalation_interval_days
+                        ),
+                    )
+                except ValidationError as error:
+                    sys.exit(f"Invalid deadline: {error.errors()[0]['msg']}")
+                row.acknowledge_days = sla.acknowledge_days
+                row.escalation_interval_days = sla.escalation_interval_days
+            print(
+                f"{row.code:<10} acknowledge within {row.acknowledge_days:g} working days, "
+                f"escalate every {row.escalation_interval_days:g}"
+            )
+
+
+def _given(value: float | None, current: float) -> float:
+    return current if value is None else value
 
 
 def run_api(settings: Settings) -> None:

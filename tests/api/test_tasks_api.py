@@ -201,7 +201,8 @@ async def test_a_handover_moves_the_case_when_the_receiver_accepts(
 
     async with logged_in(service, receiver) as as_receiver:
         assert (await as_receiver.get(f"/api/cases/{case['id']}")).status_code == 200
-        assert [c["id"] for c in (await as_receiver.get("/api/cases")).json()] == []
+        listed = (await as_receiver.get("/api/cases")).json()
+        assert [(c["id"], c["handover_to_id"]) for c in listed] == [(case["id"], str(receiver.id))]
         not_sender = await act(as_coordinator, case["id"], "accept-handover", expect=403)
         assert not_sender["detail"] == "Kun modtageren kan svare på overdragelsen."
         accepted = await act(as_receiver, case["id"], "accept-handover")

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -87,6 +88,35 @@ def _workflow_ids(temporal_port: int) -> list[str]:
     return [row["execution"]["workflowId"] for row in json.loads(listed.stdout or "[]")]
 
 
+def _check_departments_take_their_share(
+    base_url: str, mette: httpx.Client, cases: list[dict[str, Any]]
+) -> None:
+    """Issue 3's demo: tasks in all four departments, one overdue, a plan with a gap and a
+    justified pause; a department worker finishes a task; a handover completes."""
+    frederik = next(c for c in cases if c["citizen"]["name"] == "Frederik Nielsen")
+    tasks = mette.get(f"/api/cases/{frederik['id']}/tasks").json()
+    assert {t["department"] for t in tasks} == {"jobcenter", "social", "health", "family"}
+    assert any(t["breach"] == "acknowledge" for t in tasks)
+    plan = mette.get(f"/api/cases/{frederik['id']}/plan").json()
+    assert {g["justified"] for g in plan["gaps"]} == {True, False}
+    board = mette.get("/board")
+    assert board.status_code == 200 and "overskredne" in board.text
+
+    with _login(base_url, "familie") as family:
+        inbox = family.get("/api/inbox").json()
+        task = next(t for t in inbox if t["citizen_name"] == "Frederik Nielsen")
+        for slug, body in [("acknowledge", {}), ("start", {}), ("complete", {"result": "Aftalt"})]:
+            answer = family.post(f"/api/tasks/{task['id']}/{slug}", json=body)
+            assert answer.status_code == 200, answer.text
+        assert answer.json()["task"]["state"] == "done"
+
+    karen = next(c for c in cases if c["citizen"]["name"] == "Karen Bech")
+    assert karen["handover_to_id"] is not None
+    accepted = mette.post(f"/api/cases/{karen['id']}/accept-handover", json={})
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["case"]["coordinator"]["name"] == "Mette Jensen"
+
+
 def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
     ports = {"api": free_port(), "temporal": free_port(), "ui": free_port()}
     with forloeb_up(tmp_path, ports) as base_url:
@@ -96,7 +126,7 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
                 pass
         with _login(base_url, "koordinator") as mette:
             cases = mette.get("/api/cases").json()
-            mine = [c for c in demo_cases() if c.coordinator == "koordinator"]
+            mine = [c for c in demo_cases() if "koordinator" in (c.coordinator, c.handover_to)]
             assert len(cases) == len(mine)
             assert {c["stage"] for c in cases} >= {"referred", "team", "active", "ended", "closed"}
             page = mette.get("/cases")
@@ -106,6 +136,8 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
             workflow_ids = _workflow_ids(ports["temporal"])
             assert len(workflow_ids) == len(demo_cases())
             assert set(workflow_ids) >= {f"programme-{c['id']}" for c in cases}
+
+            _check_departments_take_their_share(base_url, mette, cases)
 
             rita = {"cpr": random_cpr(), "name": "Rita Restart"}
             citizen = mette.post("/api/citizens", json=rita)
