@@ -68,6 +68,7 @@ async def run_worker(settings: Settings) -> None:
             task_queue=settings.task_queue,
             open_session=session_factory(engine),
             executor=executor,
+            public_url=settings.effective_public_url,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

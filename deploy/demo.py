@@ -47,7 +47,7 @@ DEMO_STAFF = [
     DemoStaff("social", "Aisha Nielsen", Role.DEPARTMENT_WORKER, Department.SOCIAL),
     DemoStaff("sundhed", "Peter Madsen", Role.DEPARTMENT_WORKER, Department.HEALTH),
     DemoStaff("familie", "Sofie Larsen", Role.DEPARTMENT_WORKER, Department.FAMILY),
-    DemoStaff("afdelingsleder", "Hanne Krogh", Role.DEPARTMENT_LEAD, Department.SOCIAL),
+    DemoStaff("afdelingsleder", "Hanne Krogh", Role.DEPARTMENT_LEAD, Department.HEALTH),
     DemoStaff("leder", "Karin Lund", Role.MANAGER, None),
     DemoStaff("admin", "Systemadministrator", Role.ADMIN, None),
 ]

@@ -27,8 +27,8 @@ class Settings(BaseSettings):
     api_port: int = 8000
     temporal_port: int = 7233
     temporal_ui_port: int = 8233
-    # Where staff reach the service; used in links in messages.
-    public_url: str = "http://127.0.0.1:8000"
+    # Where staff reach the service, for links in messages; the API's own address if unset.
+    public_url: str | None = None
     secret_key: SecretStr | None = None
     secure_cookies: bool = False
     # The continuity plan: a stretch without activity longer than this is a gap, and more
@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     @property
     def update_wait(self) -> timedelta:
         return timedelta(seconds=self.update_timeout_seconds)
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"
 
     @property
     def sqlite_url(self) -> str:

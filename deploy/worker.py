@@ -19,7 +19,7 @@ def build_worker(
     task_queue: str,
     open_session: SessionFactory,
     executor: ThreadPoolExecutor,
-    public_url: str = "http://127.0.0.1:8000",
+    public_url: str,
 ) -> Worker:
     projection = ProjectionActivities(open_session)
     notifications = NotificationActivities(open_session, public_url)

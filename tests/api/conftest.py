@@ -76,7 +76,11 @@ async def service(
         task_queue=task_queue,
     )
     worker = build_worker(
-        dev_env.client, task_queue=task_queue, open_session=open_session, executor=executor
+        dev_env.client,
+        task_queue=task_queue,
+        open_session=open_session,
+        executor=executor,
+        public_url="http://forloeb.test",
     )
     async with worker, serve(create_app(settings)) as base_url:
         yield Service(base_url=base_url, settings=settings)

@@ -35,7 +35,11 @@ async def worker_for(
     client: Client, task_queue: str, open_session: SessionFactory, executor: ThreadPoolExecutor
 ) -> AsyncIterator[None]:
     async with build_worker(
-        client, task_queue=task_queue, open_session=open_session, executor=executor
+        client,
+        task_queue=task_queue,
+        open_session=open_session,
+        executor=executor,
+        public_url="http://forloeb.test",
     ):
         yield
 

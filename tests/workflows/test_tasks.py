@@ -135,6 +135,7 @@ async def test_acknowledgement_reminder_and_repeated_escalation_count_working_da
         reminders = messages_to(session, worker.id, "task_reminder")
         assert len(reminders) == 1
         assert "Vurdering af helbred hos kommunallæge" in reminders[0].body
+        assert reminders[0].body.endswith("indbakken: http://forloeb.test/inbox")
 
         await travel_to(time_env, expected_deadline + timedelta(minutes=30))
         task = (await state_of(running)).tasks[task_id]
