@@ -73,14 +73,19 @@ def justify_pause(state: ProgrammeState, cmd: JustifyPause, now: datetime) -> Ti
 def remove_plan_item(state: ProgrammeState, cmd: RemovePlanItem, now: datetime) -> TimelineEvent:
     actor = require_coordinator(state, cmd.actor)
     require_planning(state, "Ændring af kontinuitetsplanen")
-    for items in (state.efforts, state.pauses):
-        for item in items:
-            if item.id == cmd.item_id:
-                items.remove(item)  # type: ignore[arg-type]
-                what = item.title if isinstance(item, PlanEffort) else f"pausen ({item.reason})"
-                return record(
-                    state, "plan_item_removed", now, actor, f"Fjernet fra planen: {what}."
-                )
+    what = None
+    for effort in state.efforts:
+        if effort.id == cmd.item_id:
+            state.efforts.remove(effort)
+            what = effort.title
+            break
+    for pause in state.pauses:
+        if pause.id == cmd.item_id:
+            state.pauses.remove(pause)
+            what = f"pausen ({pause.reason})"
+            break
+    if what is not None:
+        return record(state, "plan_item_removed", now, actor, f"Fjernet fra planen: {what}.")
     raise refuse("Aktiviteten findes ikke i planen.")
 
 

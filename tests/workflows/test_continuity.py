@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from models.continuity import JustifyPause, Pause, RecordEffort
+from models.continuity import JustifyPause, Pause, RecordEffort, RemovePlanItem
 from models.enums import Department, PlanItemKind, TaskState
 from models.programme import ProgrammeInput, ProgrammeState
 from models.task import TaskRecord, TaskSla
@@ -132,4 +132,19 @@ async def test_efforts_and_pauses_recorded_through_the_workflow(
         )
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert [g.justified for g in build_plan(state, today).gaps] == [True]
+        await running.handle.terminate("test done")
+
+
+async def test_a_plan_item_can_be_removed(time_env, task_queue, session, open_session, executor):
+    async with worker_for(time_env.client, task_queue, open_session, executor):
+        running = await start_programme(time_env.client, task_queue, session)
+        me = actor_of(running.coordinator)
+        today = local_date(await time_env.get_current_time())
+        await send(
+            running.handle,
+            JustifyPause(actor=me, item_id="p1", start=today, end=today, reason="Ferie"),
+        )
+        removed = await send(running.handle, RemovePlanItem(actor=me, item_id="p1"))
+        assert removed.summary == "Fjernet fra planen: pausen (Ferie)."
+        assert (await running.handle.query(ProgrammeWorkflow.current)).pauses == []
         await running.handle.terminate("test done")
