@@ -34,7 +34,12 @@ class NotificationActivities:
         with transaction(self._open_session) as session:
             for notice in delivery.notices:
                 for staff_id, citizen in _recipients(session, notice, delivery):
-                    key = f"{notice.key}:{citizen.id if citizen else staff_id}"
+                    # A citizen's message is keyed by the workflow (meeting, purpose, attempt).
+                    key = (
+                        notice.key
+                        if notice.channel
+                        else f"{notice.key}:{citizen.id if citizen else staff_id}"
+                    )
                     if _already_written(session, key):
                         continue
                     context = {**notice.context, "link": self._link(notice, delivery)}
@@ -47,7 +52,8 @@ class NotificationActivities:
                             case_id=uuid.UUID(delivery.case_id),
                             staff_id=staff_id,
                             citizen_id=citizen.id if citizen else None,
-                            channel=OUTBOX_CHANNEL,
+                            channel=notice.channel.value if notice.channel else OUTBOX_CHANNEL,
+                            address=notice.address,
                             purpose=notice.purpose,
                             subject=message.subject,
                             body=message.body,

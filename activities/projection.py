@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 
 from models.case import Case, CaseEvent
+from models.citizen import Citizen
 from models.db import SessionFactory, transaction
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
 from models.task import Task, TaskRecord
@@ -39,6 +40,10 @@ class ProjectionActivities:
                     setattr(case, name, value)
             if newest:
                 _write_tasks(session, case.id, state)
+                citizen = session.get(Citizen, case.citizen_id)
+                if citizen is not None:
+                    citizen.phone = state.contact.phone
+                    citizen.email = state.contact.email
             for event in input.events:
                 _add_event(session, case.id, event)
 

@@ -22,6 +22,9 @@ class Citizen(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     cpr: str = Field(max_length=10, unique=True, index=True)
     name: str = Field(max_length=120)
+    # From the contact preferences, projected so a reply by SMS finds its citizen.
+    phone: str | None = Field(default=None, max_length=20, index=True)
+    email: str | None = Field(default=None, max_length=320)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 

@@ -196,3 +196,103 @@ class Recipient(StrEnum):
     DEPARTMENT_LEAD = "department_lead"
     STAFF = "staff"
     CITIZEN = "citizen"
+
+
+class Channel(StrEnum):
+    """How a citizen prefers to be reached, in their own order."""
+
+    SMS = "sms"
+    CALL = "call"
+    EMAIL = "email"
+    CASEWORKER_CALLS = "caseworker_calls"
+
+    @property
+    def label(self) -> str:
+        return _CHANNEL_LABELS[self]
+
+
+_CHANNEL_LABELS = {
+    Channel.SMS: "SMS",
+    Channel.CALL: "Automatisk opkald",
+    Channel.EMAIL: "E-mail",
+    Channel.CASEWORKER_CALLS: "Sagsbehandleren ringer",
+}
+
+
+class PlaceKind(StrEnum):
+    """Where a meeting happens: anywhere the citizen can manage it."""
+
+    JOBCENTER = "jobcenter"
+    HOME = "home"
+    CAFE = "cafe"
+    LIBRARY = "library"
+    WALK = "walk"
+    PHONE = "phone"
+    VIDEO = "video"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _PLACE_LABELS[self]
+
+
+_PLACE_LABELS = {
+    PlaceKind.JOBCENTER: "Jobcenteret",
+    PlaceKind.HOME: "Hjemme hos borgeren",
+    PlaceKind.CAFE: "Café",
+    PlaceKind.LIBRARY: "Biblioteket",
+    PlaceKind.WALK: "En gåtur",
+    PlaceKind.PHONE: "Telefon",
+    PlaceKind.VIDEO: "Video",
+    PlaceKind.OTHER: "Andet sted",
+}
+
+
+class MeetingStatus(StrEnum):
+    BOOKED = "booked"
+    CONFIRMED = "confirmed"
+    NEW_TIME_REQUESTED = "new_time_requested"
+    HELD = "held"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _MEETING_STATUS_LABELS[self]
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self in (
+            MeetingStatus.BOOKED,
+            MeetingStatus.CONFIRMED,
+            MeetingStatus.NEW_TIME_REQUESTED,
+        )
+
+
+_MEETING_STATUS_LABELS = {
+    MeetingStatus.BOOKED: "Aftalt",
+    MeetingStatus.CONFIRMED: "Bekræftet af borgeren",
+    MeetingStatus.NEW_TIME_REQUESTED: "Borgeren ønsker en ny tid",
+    MeetingStatus.HELD: "Holdt",
+    MeetingStatus.NO_SHOW: "Udeblevet",
+    MeetingStatus.CANCELLED: "Aflyst",
+}
+
+
+class DeliveryStatus(StrEnum):
+    """A message's delivery, as the provider reports it (Twilio's words)."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+
+    @property
+    def failed(self) -> bool:
+        return self in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
+
+    @property
+    def rank(self) -> int:
+        """Later statuses outrank earlier ones, so a late or repeated callback changes nothing."""
+        return list(DeliveryStatus).index(self)

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel
 
-from models.enums import Department, Recipient
+from models.enums import Channel, Department, Recipient
 
 
 class Notice(BaseModel):
@@ -11,6 +11,9 @@ class Notice(BaseModel):
     to: Recipient
     department: Department | None = None
     staff_id: str | None = None
+    # For the citizen: the channel chosen by the workflow and the number or address it uses.
+    channel: Channel | None = None
+    address: str | None = None
     context: dict[str, str] = {}
 
 

@@ -18,6 +18,8 @@ class OutboxMessage(SQLModel, table=True):
     staff_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id", index=True)
     citizen_id: uuid.UUID | None = Field(default=None, foreign_key="citizen.id", index=True)
     channel: str = Field(max_length=20)
+    # The phone number or e-mail address a citizen's message went to.
+    address: str | None = Field(default=None, max_length=320)
     purpose: str = Field(max_length=50)
     subject: str = Field(max_length=200)
     body: str = Field(max_length=4000)

@@ -10,9 +10,11 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from models.command import Command, Reason, Text
+from models.contact import ContactPreferences
 from models.continuity import Pause, PlanEffort
 from models.enums import Department, Outcome, Recommendation, Stage
 from models.handover import Handover
+from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.notice import Notice
 from models.task import TaskRecord
 
@@ -72,6 +74,11 @@ class ProgrammeState(BaseModel):
     handover: Handover | None = None
     # Set when a department declines a task that carries out the team's recommendation.
     team_flag: str = ""
+    contact: ContactPreferences = ContactPreferences()
+    meetings: dict[str, Meeting] = {}
+    outgoing: list[OutgoingMessage] = []
+    sent: list[SentMessage] = []
+    todos: list[Todo] = []
 
 
 def programme_workflow_id(case_id: str) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from models.command import Command
+from models.contact import SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort, RemovePlanItem
 from models.handover import (
     AcceptHandover,
@@ -17,6 +18,15 @@ from models.handover import (
     RequestHandover,
     ResolveTeamFlag,
     WithdrawHandover,
+)
+from models.meeting import (
+    BookMeeting,
+    CancelMeeting,
+    CitizenReply,
+    CompleteTodo,
+    DeliveryReport,
+    MoveMeeting,
+    RecordMeetingOutcome,
 )
 from models.programme import (
     CloseEarly,
@@ -39,7 +49,7 @@ from models.task import (
     ReassignTask,
     StartTask,
 )
-from workflows import continuity, handover_rules, programme_rules, task_rules
+from workflows import continuity, handover_rules, meeting_rules, programme_rules, task_rules
 
 Rule = Callable[[ProgrammeState, Any, datetime], TimelineEvent]
 
@@ -81,6 +91,16 @@ ACTIONS = {
         WorkflowAction("decline_handover", DeclineHandover, handover_rules.decline),
         WorkflowAction("withdraw_handover", WithdrawHandover, handover_rules.withdraw),
         WorkflowAction("resolve_team_flag", ResolveTeamFlag, handover_rules.resolve_team_flag),
+        WorkflowAction("set_contact", SetContactPreferences, meeting_rules.set_contact),
+        WorkflowAction("book_meeting", BookMeeting, meeting_rules.book),
+        WorkflowAction("move_meeting", MoveMeeting, meeting_rules.move),
+        WorkflowAction("cancel_meeting", CancelMeeting, meeting_rules.cancel),
+        WorkflowAction(
+            "record_meeting_outcome", RecordMeetingOutcome, meeting_rules.record_outcome
+        ),
+        WorkflowAction("citizen_reply", CitizenReply, meeting_rules.citizen_reply),
+        WorkflowAction("delivery_report", DeliveryReport, meeting_rules.delivery_report),
+        WorkflowAction("complete_todo", CompleteTodo, meeting_rules.complete_todo),
     ]
 }
 

@@ -18,7 +18,7 @@ from models.continuity import (
     RecordEffort,
     RemovePlanItem,
 )
-from models.enums import PlanItemKind, Stage, TaskState
+from models.enums import MeetingStatus, PlanItemKind, Stage, TaskState
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.calendar import local_date
 from workflows.guards import fmt, record, require_coordinator, require_planning
@@ -27,6 +27,7 @@ from workflows.rejections import invalid, refuse
 GAP_THRESHOLD_DAYS = 14
 MAX_PARALLEL = 3
 TEAM_LANE = "Rehabiliteringsteam"
+MEETING_LANE = "Møder med borgeren"
 _TEAM_KIND = "team"
 
 
@@ -113,6 +114,19 @@ def plan_bars(state: ProgrammeState) -> list[PlanBar]:
         day = state.team_meeting_on
         bars.append(
             PlanBar(start=day, end=day, label="Møde i teamet", lane=TEAM_LANE, kind=_TEAM_KIND)
+        )
+    for meeting in state.meetings.values():
+        if meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW):
+            continue
+        day = local_date(meeting.starts_at)
+        bars.append(
+            PlanBar(
+                start=day,
+                end=day,
+                label=meeting.purpose,
+                lane=MEETING_LANE,
+                kind=PlanItemKind.MEETING.value,
+            )
         )
     for effort in state.efforts:
         bars.append(

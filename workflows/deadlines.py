@@ -3,12 +3,12 @@
 from datetime import datetime
 
 from models.programme import ProgrammeState, TimelineEvent
-from workflows import programme_rules, task_rules
+from workflows import meeting_rules, programme_rules, task_rules
 from workflows.guards import PLANNING_STAGES
 
 
 def next_deadline(state: ProgrammeState) -> datetime | None:
-    timers = [programme_rules.next_deadline(state)]
+    timers = [programme_rules.next_deadline(state), meeting_rules.next_send(state)]
     if state.stage in PLANNING_STAGES:
         timers += [task_rules.next_timer(task) for task in state.tasks.values()]
     return min((t for t in timers if t is not None), default=None)
@@ -20,6 +20,7 @@ def on_deadline(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     due = programme_rules.next_deadline(state)
     if due is not None and due <= now:
         events.append(programme_rules.on_deadline(state, now))
+    events += meeting_rules.send_due(state, now)
     if state.stage in PLANNING_STAGES:
         for task in state.tasks.values():
             timer = task_rules.next_timer(task)

@@ -1,0 +1,124 @@
+"""Meeting agreements with the citizen, the messages about them, and the coordinator's to-dos."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from models.command import Command, Reason, Text
+from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
+
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+
+
+class Participant(BaseModel):
+    staff_id: str
+    name: str
+    department: Department | None = None
+
+
+class Meeting(BaseModel):
+    id: str
+    starts_at: datetime
+    duration_minutes: int
+    place_kind: PlaceKind
+    place: str
+    purpose: str
+    bring: str = ""
+    participants: list[Participant] = []
+    host_name: str = ""
+    status: MeetingStatus = MeetingStatus.BOOKED
+    # Bumped when the meeting moves: messages about an older version are never sent.
+    version: int = 1
+    booked_at: datetime
+    confirmed_at: datetime | None = None
+    outcome_note: str = ""
+
+
+class OutgoingMessage(BaseModel):
+    """A message to the citizen waiting for its moment (a reminder, or the end of quiet hours)."""
+
+    key: str
+    purpose: str
+    meeting_id: str | None = None
+    meeting_version: int = 0
+    due_at: datetime
+    channels: list[Channel]
+    attempt: int = 1
+
+
+class SentMessage(BaseModel):
+    key: str
+    purpose: str
+    channel: Channel
+    meeting_id: str | None = None
+    sent_at: datetime
+    status: DeliveryStatus = DeliveryStatus.QUEUED
+    # The channels still to try if this one fails.
+    fallback: list[Channel] = []
+    attempt: int = 1
+
+
+class Todo(BaseModel):
+    """Something the coordinator must do: phone the citizen, find a new time, read a reply."""
+
+    id: str
+    text: str
+    meeting_id: str | None = None
+    created_at: datetime
+    done_at: datetime | None = None
+
+
+class ReminderRule(BaseModel):
+    hours_before: float = Field(gt=0, le=24 * 14)
+    # None: the citizen's preferred channels; CALL: only for citizens who prefer calls.
+    channel: Channel | None = None
+
+
+class BookMeeting(Command):
+    starts_at: datetime
+    duration_minutes: int = Field(60, ge=10, le=480)
+    place_kind: PlaceKind = PlaceKind.JOBCENTER
+    place: Place
+    purpose: Purpose
+    bring: Text = ""
+    participants: list[Participant] = Field(default=[], description="Udfyldes af serveren")
+    participant_ids: list[str] = Field(default=[], max_length=10)
+    meeting_id: str | None = Field(None, description="Udfyldes af serveren")
+    host_name: str = Field("", description="Udfyldes af serveren")
+    reminders: list[ReminderRule] = Field(default=[], description="Udfyldes af serveren")
+
+
+class MoveMeeting(Command):
+    meeting_id: str
+    starts_at: datetime
+    reminders: list[ReminderRule] = Field(default=[], description="Udfyldes af serveren")
+
+
+class CancelMeeting(Command):
+    meeting_id: str
+    reason: Reason
+
+
+class RecordMeetingOutcome(Command):
+    meeting_id: str
+    outcome: MeetingStatus
+    note: Text = ""
+
+
+class CitizenReply(Command):
+    """What the citizen answered, by SMS or by a key in the call; routed by the server."""
+
+    text: str = Field(max_length=1600)
+    channel: Channel = Channel.SMS
+    meeting_id: str | None = None
+
+
+class DeliveryReport(Command):
+    key: str
+    status: DeliveryStatus
+
+
+class CompleteTodo(Command):
+    todo_id: str
