@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
@@ -11,6 +12,9 @@ from models.db import SessionFactory
 from workflows.programme import ProgrammeWorkflow
 
 WORKFLOWS = [ProgrammeWorkflow]
+# Validators of the commands the workflow decodes load parts of these libraries on first use;
+# they are deterministic, so the sandbox uses the worker's copies instead of reloading them.
+PASSTHROUGH = ("email_validator", "idna", "phonenumbers")
 
 
 def build_worker(
@@ -29,4 +33,7 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=[projection.project_programme, notifications.deliver],
         activity_executor=executor,
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+        ),
     )

@@ -202,12 +202,14 @@ def move(state: ProgrammeState, cmd: MoveMeeting, now: datetime) -> TimelineEven
     if cmd.starts_at <= now:
         raise invalid("Mødet kan ikke flyttes til fortiden.")
     old = meeting.starts_at
+    # A citizen who never got the agreement gets it now, not news that it moved.
+    told = any(sent.meeting_id == meeting.id for sent in state.sent)
     _drop_queued(state, meeting.id)
     meeting.starts_at = cmd.starts_at
     meeting.version += 1
     meeting.status = MeetingStatus.BOOKED
     meeting.confirmed_at = None
-    _queue(state, meeting, "meeting_moved", now, now)
+    _queue(state, meeting, "meeting_moved" if told else "meeting_agreement", now, now)
     _queue_reminders(state, meeting, cmd.reminders, now)
     _close_todos(state, meeting.id, now)
     return record(

@@ -1,5 +1,7 @@
 """Start a programme workflow with a real worker and real projection into the test database."""
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -10,8 +12,15 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 
 from deploy.worker import build_worker
 from models.command import Command
@@ -30,18 +39,55 @@ class Running:
     coordinator: Staff
 
 
+# The workflows started under each running worker_for, innermost last.
+_started: list[list[WorkflowHandle[Any, Any]]] = []
+
+
 @asynccontextmanager
 async def worker_for(
     client: Client, task_queue: str, open_session: SessionFactory, executor: ThreadPoolExecutor
 ) -> AsyncIterator[None]:
-    async with build_worker(
-        client,
-        task_queue=task_queue,
-        open_session=open_session,
-        executor=executor,
-        public_url="http://forloeb.test",
-    ):
-        yield
+    """A worker for one test; afterwards, the workflows it started are terminated.
+
+    The worker stops first: the time-skipping server holds its clock while a task is being
+    worked on, and terminating a workflow in the middle of one never releases it.
+    """
+    started: list[WorkflowHandle[Any, Any]] = []
+    _started.append(started)
+    try:
+        async with build_worker(
+            client,
+            task_queue=task_queue,
+            open_session=open_session,
+            executor=executor,
+            public_url="http://forloeb.test",
+        ):
+            yield
+            for handle in started:
+                await _idle(handle)
+    finally:
+        _started.pop()
+        for handle in started:
+            with contextlib.suppress(RPCError):  # it had finished by itself
+                await handle.terminate("test done")
+
+
+async def _idle(handle: WorkflowHandle[Any, Any]) -> None:
+    """Wait until the workflow has had no task in flight twice in a row, 0.1 s apart: a new
+    workflow task can follow an update within milliseconds."""
+    quiet = 0
+    for _ in range(100):
+        description = await handle.describe()
+        raw = description.raw_description
+        busy = raw.pending_activities or raw.HasField("pending_workflow_task")
+        if description.status != WorkflowExecutionStatus.RUNNING or not busy:
+            quiet += 1
+            if quiet == 2:
+                return
+        else:
+            quiet = 0
+        await asyncio.sleep(0.1)
+    raise AssertionError("the workflow never became idle")
 
 
 async def start_programme(
@@ -61,6 +107,8 @@ async def start_programme(
         id=programme_workflow_id(case_id),
         task_queue=task_queue,
     )
+    if _started:
+        _started[-1].append(handle)
     return Running(handle=handle, case_id=case_id, coordinator=coordinator)
 
 
@@ -81,3 +129,9 @@ async def expect_rejection(awaitable: Any, error_type: str, text: str) -> str:
     assert cause.type == error_type, cause.message
     assert text in cause.message, cause.message
     return cause.message
+
+
+async def travel_to(env: WorkflowEnvironment, moment: datetime) -> None:
+    now = await env.get_current_time()
+    assert moment > now, "the test server's clock is already past this moment"
+    await env.sleep(moment - now)

@@ -40,4 +40,3 @@ async def test_continue_as_new_keeps_the_state_and_the_timeline(
     assert state.stage == Stage.TEAM
     assert state.team_meeting_on == copenhagen_today() + timedelta(days=24)
     assert state.seq == 26  # referral, preparation and 24 meeting dates: nothing lost or doubled
-    await latest.terminate("test done")

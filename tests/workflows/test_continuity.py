@@ -132,7 +132,6 @@ async def test_efforts_and_pauses_recorded_through_the_workflow(
         )
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert [g.justified for g in build_plan(state, today).gaps] == [True]
-        await running.handle.terminate("test done")
 
 
 async def test_a_plan_item_can_be_removed(time_env, task_queue, session, open_session, executor):
@@ -147,4 +146,3 @@ async def test_a_plan_item_can_be_removed(time_env, task_queue, session, open_se
         removed = await send(running.handle, RemovePlanItem(actor=me, item_id="p1"))
         assert removed.summary == "Fjernet fra planen: pausen (Ferie)."
         assert (await running.handle.query(ProgrammeWorkflow.current)).pauses == []
-        await running.handle.terminate("test done")

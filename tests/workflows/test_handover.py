@@ -7,7 +7,12 @@ from models.handover import AcceptHandover, DeclineHandover, HandoverNote, Reque
 from models.outbox import OutboxMessage
 from models.programme import StartPreparation
 from tests.factories import actor_of, make_staff
-from tests.workflows.programme_helpers import expect_rejection, send, start_programme, worker_for
+from tests.workflows.programme_helpers import (
+    expect_rejection,
+    send,
+    start_programme,
+    worker_for,
+)
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 
@@ -61,7 +66,6 @@ async def test_handover_is_pending_until_the_receiver_accepts(
             FORBIDDEN,
             "Kun sagens koordinerende sagsbehandler",
         )
-        await running.handle.terminate("test done")
 
     told = session.exec(
         select(OutboxMessage).where(
@@ -94,4 +98,3 @@ async def test_handover_rules(time_env, task_queue, session, open_session, execu
         assert "Fuld sagsstamme" in declined.summary
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.handover is None and state.coordinator_id == me.id
-        await running.handle.terminate("test done")

@@ -21,7 +21,12 @@ from models.programme import (
     StartPreparation,
 )
 from tests.factories import actor_of, make_staff
-from tests.workflows.programme_helpers import expect_rejection, send, start_programme, worker_for
+from tests.workflows.programme_helpers import (
+    expect_rejection,
+    send,
+    start_programme,
+    worker_for,
+)
 from workflows.calendar import add_months, add_weeks, local_date
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
@@ -154,7 +159,6 @@ async def test_deviating_decision_goes_back_to_the_team_first(
         assert state.stage == Stage.ACTIVE
         assert state.decision is not None and not state.decision.follows_recommendation
         assert state.recommendation is not None and state.recommendation.reconsidered
-        await running.handle.terminate("test done")
 
 
 async def test_decision_that_follows_a_non_programme_recommendation_closes_the_case(
@@ -211,7 +215,6 @@ async def test_maximum_duration_is_five_years_from_the_decision(
         assert state.stage == Stage.ENDED
         assert state.decision is not None
         assert state.ended_on == add_months(state.decision.decided_on, 12)
-        await running.handle.terminate("test done")
 
 
 async def test_early_end_needs_a_reason_and_starts_the_follow_up_timer(
@@ -309,7 +312,6 @@ async def test_transitions_that_do_not_fit_are_refused_with_a_reason(
         # A refused action leaves no trace: the state and the timeline are as before.
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.stage == Stage.PREPARATION and state.seq == 2
-        await running.handle.terminate("test done")
 
 
 async def test_an_existing_case_can_be_registered_with_its_past_dates(
@@ -342,4 +344,3 @@ async def test_an_existing_case_can_be_registered_with_its_past_dates(
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.referred_at == referred.astimezone(UTC)
         assert state.planned_end == add_months(decided_on, 24)
-        await running.handle.terminate("test done")

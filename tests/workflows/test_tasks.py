@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 import holidays
 import pytest
 from sqlmodel import col, select
-from temporalio.testing import WorkflowEnvironment
 
 from models.enums import Breach, Department, Role, TaskState
 from models.outbox import OutboxMessage
@@ -21,16 +20,16 @@ from models.task import (
     StartTask,
 )
 from tests.factories import actor_of, make_staff
-from tests.workflows.programme_helpers import expect_rejection, send, start_programme, worker_for
+from tests.workflows.programme_helpers import (
+    expect_rejection,
+    send,
+    start_programme,
+    travel_to,
+    worker_for,
+)
 from workflows.calendar import COPENHAGEN
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_TRANSITION
-
-
-async def travel_to(env: WorkflowEnvironment, moment: datetime) -> None:
-    now = await env.get_current_time()
-    assert moment > now, "the test server's clock is already past this moment"
-    await env.sleep(moment - now)
 
 
 def _next(day_of: Callable[[int], date | None], after: datetime) -> date:
@@ -159,7 +158,6 @@ async def test_acknowledgement_reminder_and_repeated_escalation_count_working_da
         assert task.state == TaskState.ACKNOWLEDGED
         assert task.breach is None and task.escalations == 2
         assert len(messages_to(session, lead.id, "task_escalation")) == 2
-        await running.handle.terminate("test done")
 
 
 async def test_start_and_due_dates_escalate_too(
@@ -200,7 +198,6 @@ async def test_start_and_due_dates_escalate_too(
         )
         task = (await state_of(running)).tasks[task_id]
         assert task.state == TaskState.DONE and task.breach is None
-        await running.handle.terminate("test done")
 
 
 async def test_department_rules_for_acting_on_a_task(
@@ -251,7 +248,6 @@ async def test_department_rules_for_acting_on_a_task(
             "annulleret af koordinatoren",
         )
         assert "Ikke længere relevant" in message
-        await running.handle.terminate("test done")
 
 
 async def test_declining_a_recommended_task_flags_the_case_for_the_team(
@@ -286,4 +282,3 @@ async def test_declining_a_recommended_task_flags_the_case_for_the_team(
         state = await state_of(running)
         assert "Sundhed har afvist en opgave" in state.team_flag
         assert state.tasks[recommended].state == TaskState.DECLINED
-        await running.handle.terminate("test done")
