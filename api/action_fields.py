@@ -8,12 +8,14 @@ import uuid
 from sqlmodel import Session
 
 from api.errors import Invalid
+from deploy.settings import Settings
 from models.case import Case
 from models.command import Command
 from models.continuity import JustifyPause, RecordEffort
 from models.department import DepartmentRow
 from models.enums import Role
 from models.handover import RequestHandover
+from models.meeting import BookMeeting, MoveMeeting, Participant
 from models.staff import Staff
 from models.task import AssignTask, ReassignTask, TaskSla
 
@@ -28,7 +30,7 @@ def _staff(session: Session, staff_id: str, missing: str) -> Staff:
     return staff
 
 
-def fill(session: Session, user: Staff, case: Case, command: Command) -> None:
+def fill(session: Session, user: Staff, case: Case, command: Command, settings: Settings) -> None:
     """Complete a command from the database; raises Invalid when a named person is unknown."""
     if isinstance(command, AssignTask):
         command.task_id = str(uuid.uuid4())
@@ -46,6 +48,19 @@ def fill(session: Session, user: Staff, case: Case, command: Command) -> None:
         command.to_is_coordinator = receiver.role == Role.COORDINATOR
         current = session.get(Staff, case.coordinator_id)
         command.from_name = current.full_name if current else user.full_name
+    elif isinstance(command, BookMeeting):
+        command.meeting_id = str(uuid.uuid4())
+        host = session.get(Staff, case.coordinator_id)
+        command.host_name = host.full_name if host else user.full_name
+        command.participants = [
+            Participant(staff_id=str(s.id), name=s.full_name, department=s.department)
+            for s in (
+                _staff(session, i, "Deltageren findes ikke.") for i in command.participant_ids
+            )
+        ]
+        command.reminders = settings.reminder_rules
+    elif isinstance(command, MoveMeeting):
+        command.reminders = settings.reminder_rules
     elif isinstance(command, ReassignTask):
         colleague = _staff(session, command.assignee_id, "Kollegaen findes ikke.")
         command.assignee_name = colleague.full_name

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from api.permissions import can_drive_case, can_work_on_task, is_handover_receiver
 from models.case import Case
 from models.command import Command
+from models.contact import SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort, RemovePlanItem
 from models.handover import (
     AcceptHandover,
@@ -17,6 +18,13 @@ from models.handover import (
     RequestHandover,
     ResolveTeamFlag,
     WithdrawHandover,
+)
+from models.meeting import (
+    BookMeeting,
+    CancelMeeting,
+    CompleteTodo,
+    MoveMeeting,
+    RecordMeetingOutcome,
 )
 from models.programme import (
     CloseEarly,
@@ -107,6 +115,12 @@ CASE_ACTIONS = {
             refusal=_RECEIVER,
         ),
         CaseAction("resolve-team-flag", ResolveTeamFlag, "Fjern markeringen til teamet"),
+        CaseAction("set-contact", SetContactPreferences, "Gem borgerens kontaktønsker"),
+        CaseAction("book-meeting", BookMeeting, "Book et møde"),
+        CaseAction("move-meeting", MoveMeeting, "Flyt mødet"),
+        CaseAction("cancel-meeting", CancelMeeting, "Aflys mødet"),
+        CaseAction("record-meeting-outcome", RecordMeetingOutcome, "Registrér mødets udfald"),
+        CaseAction("complete-todo", CompleteTodo, "Markér som klaret"),
     ]
 }
 

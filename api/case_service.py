@@ -17,6 +17,7 @@ from api.action_fields import fill
 from api.case_actions import CaseAction, TaskAction
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
 from api.permissions import CREATES_CASES, actor, can_view_case
+from deploy.settings import Settings
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
 from models.command import Command
@@ -134,15 +135,15 @@ async def run_case_action(
     case_id: uuid.UUID,
     action: CaseAction,
     command: Command,
-    wait: timedelta,
+    settings: Settings,
 ) -> TimelineEvent:
     """Check who may act, complete the command from the database, and send it."""
     with open_session() as session:
         case = load_visible_case(session, user=user, case_id=case_id)
         if not action.allowed(user, case):
             raise Forbidden(action.refusal)
-        fill(session, user, case, command)
-    return await act(client, user=user, case=case, command=command, wait=wait)
+        fill(session, user, case, command, settings)
+    return await act(client, user=user, case=case, command=command, wait=settings.update_wait)
 
 
 async def run_task_action(
@@ -153,7 +154,7 @@ async def run_task_action(
     task_id: uuid.UUID,
     action: TaskAction,
     command: TaskCommand,
-    wait: timedelta,
+    settings: Settings,
 ) -> tuple[TimelineEvent, Case]:
     with open_session() as session:
         task = session.get(Task, task_id)
@@ -163,8 +164,9 @@ async def run_task_action(
         if not action.allowed(user, case, task):
             raise Forbidden(action.refusal(task))
         command.task_id = str(task.id)
-        fill(session, user, case, command)
-    return await act(client, user=user, case=case, command=command, wait=wait), case
+        fill(session, user, case, command, settings)
+    event = await act(client, user=user, case=case, command=command, wait=settings.update_wait)
+    return event, case
 
 
 async def act(

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from models.case import Case, CaseDetail, CaseEvent, CaseEventPublic, CasePublic, PersonRef
 from models.citizen import Citizen
 from models.cpr import mask_cpr
+from models.programme import ProgrammeState
 from models.staff import Staff
 
 
@@ -24,10 +25,15 @@ def case_detail(session: Session, case: Case) -> CaseDetail:
     citizen = session.get(Citizen, case.citizen_id)
     coordinator = session.get(Staff, case.coordinator_id)
     assert citizen is not None and coordinator is not None  # foreign keys
-    recommendation = case.state.get("recommendation") or {}
+    state = ProgrammeState.model_validate(case.state)
     return CaseDetail(
         **case_public(case, citizen, coordinator).model_dump(),
-        efforts=recommendation.get("efforts", []),
+        efforts=[e.model_dump(mode="json") for e in state.recommendation.efforts]
+        if state.recommendation
+        else [],
+        contact=state.contact,
+        meetings=sorted(state.meetings.values(), key=lambda m: m.starts_at),
+        todos=[t for t in state.todos if t.done_at is None],
         timeline=timeline(session, case.id),
     )
 

@@ -1,5 +1,6 @@
 """What every page route shares: rendering with the user and flash, form parsing, errors."""
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -10,6 +11,7 @@ from api.errors import ServiceError, field_errors
 from api.templating import templates
 from models.enums import Department
 from models.staff import Staff
+from workflows.calendar import COPENHAGEN
 
 FLASH = "flash"
 
@@ -28,11 +30,20 @@ def page(request: Request, name: str, user: Staff, status: int = 200, **context:
     )
 
 
-async def form_of(request: Request) -> dict[str, str]:
-    return {key: str(value).strip() for key, value in (await request.form()).items()}
+# Fields a form may send several times (a multiple select); the rest are single values.
+LISTS = ("participant_ids",)
 
 
-def command_fields(form: dict[str, str]) -> dict[str, Any]:
+async def form_of(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    fields: dict[str, Any] = {key: str(value).strip() for key, value in form.items()}
+    for key in LISTS:
+        if key in form:
+            fields[key] = [str(v) for v in form.getlist(key) if str(v).strip()]
+    return fields
+
+
+def command_fields(form: dict[str, Any]) -> dict[str, Any]:
     """Form fields as a command: empty fields left out; one effort field per department;
     the handover note's fields gathered under `note`."""
     skip = ("effort_", "note_")
@@ -51,7 +62,26 @@ def command_fields(form: dict[str, str]) -> dict[str, Any]:
         fields["note"] = note
     if "carries_recommendation" in form:
         fields["carries_recommendation"] = True
+    channels = [form[f"channel_{i}"] for i in range(1, 5) if form.get(f"channel_{i}")]
+    if channels:
+        fields["channels"] = channels
+    for key in list(fields):
+        if key.startswith("channel_"):
+            del fields[key]
+    if fields.get("starts_at"):
+        fields["starts_at"] = _copenhagen(fields["starts_at"])
     return fields
+
+
+def _copenhagen(raw: str) -> str:
+    """A browser's datetime-local has no zone: it is the caseworker's, Copenhagen time."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw  # the command's validation explains it
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=COPENHAGEN)
+    return moment.isoformat()
 
 
 def error_messages(error: Exception) -> dict[str, str]:

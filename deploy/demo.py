@@ -7,7 +7,7 @@ Seeding twice changes nothing.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
 from temporalio.client import Client
@@ -25,7 +25,7 @@ from models.passwords import hash_password
 from models.programme import Effort
 from models.staff import Staff
 from models.task import AssignTask
-from workflows.calendar import local_date
+from workflows.calendar import COPENHAGEN, local_date
 
 log = logging.getLogger("forloeb.demo")
 
@@ -128,6 +128,26 @@ FREDERIKS_TASKS = (
 )
 
 
+def contact(channels: list[str], phone: str | None = None, email: str | None = None) -> Step:
+    return ("set-contact", {"channels": channels, "phone": phone, "email": email})
+
+
+def meeting_at(days: int, hour: int, kind: str, place: str, purpose: str, bring: str = "") -> Step:
+    moment = datetime.combine(
+        local_date(datetime.now(UTC)) + timedelta(days=days), time(hour), tzinfo=COPENHAGEN
+    )
+    return (
+        "book-meeting",
+        {
+            "starts_at": moment.isoformat(),
+            "place_kind": kind,
+            "place": place,
+            "purpose": purpose,
+            "bring": bring,
+        },
+    )
+
+
 def effort(kind: str, title: str, owner: str, start: int, end: int) -> Step:
     return (
         "record-effort",
@@ -167,9 +187,29 @@ def demo_cases() -> list[DemoCase]:
     return [
         DemoCase("Anna Sørensen", "0304851234", "koordinator", 0, ()),
         DemoCase("Bo Christensen", "1107792345", "koordinator", 20, (prep,)),
-        DemoCase("Camilla Holm", "2201903456", "koordinator", 45, (prep, meeting(10))),
         DemoCase(
-            "Daniel Poulsen", "0509884567", "koordinator", 70, (prep, meeting(-10), recommend(rf))
+            "Camilla Holm",
+            "2201903456",
+            "koordinator",
+            45,
+            (prep, meeting(10)),
+            plan=(
+                contact(["email"], email="camilla.holm@eksempel.dk"),
+                meeting_at(5, 13, "cafe", "Café Solsikken, Torvet 3", "Forberedelse til teammødet"),
+            ),
+        ),
+        DemoCase(
+            "Daniel Poulsen",
+            "0509884567",
+            "koordinator",
+            70,
+            (prep, meeting(-10), recommend(rf)),
+            plan=(
+                contact(["sms", "call"], "22 33 44 55"),
+                meeting_at(
+                    1, 9, "phone", "Telefonmøde: Mette ringer op", "Afgørelsen og næste skridt"
+                ),
+            ),
         ),
         DemoCase(
             "Eva Rasmussen",
@@ -196,6 +236,15 @@ def demo_cases() -> list[DemoCase]:
                 pause(-199, -150, "Indlagt på hospital; aftalt pause med egen læge"),
                 effort("treatment", "Fysioterapi", "Sundhed", -149, -96),
                 effort("effort", "Afklaringsforløb", "Jobcenter", -95, -1),
+                contact(["sms", "email"], "20 11 22 33", "frederik@eksempel.dk"),
+                meeting_at(
+                    2,
+                    10,
+                    "library",
+                    "Hovedbiblioteket, mødelokale 2",
+                    "Hvordan går praktikken",
+                    "din kalender",
+                ),
             ),
         ),
         DemoCase(
@@ -298,7 +347,7 @@ async def _seed_case(
             case_id=case.id,
             action=action,
             command=command,
-            wait=settings.update_wait,
+            settings=settings,
         )
         return command
 
@@ -328,7 +377,7 @@ async def _seed_case(
                 task_id=uuid.UUID(assigned.task_id),
                 action=action,
                 command=action.command.model_validate(fields),  # type: ignore[arg-type]
-                wait=settings.update_wait,
+                settings=settings,
             )
     if demo.handover_to:
         receiver = staff[demo.handover_to]

@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.enums import Channel
+from models.meeting import ReminderRule
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FORLOEB_", extra="ignore")
@@ -35,6 +38,9 @@ class Settings(BaseSettings):
     # efforts at once than this is more than a citizen can carry.
     gap_threshold_days: int = 14
     max_parallel_efforts: int = 3
+    # Reminders before a meeting: hours, optionally ':call' for an automated call that only
+    # citizens who prefer calls get. The default: 24 hours before, and a call 2 hours before.
+    reminders: str = "24,2:call"
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
 
@@ -45,6 +51,18 @@ class Settings(BaseSettings):
     @property
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def reminder_rules(self) -> list[ReminderRule]:
+        rules = []
+        for part in filter(None, (p.strip() for p in self.reminders.split(","))):
+            hours, _, channel = part.partition(":")
+            rules.append(
+                ReminderRule(
+                    hours_before=float(hours), channel=Channel(channel) if channel else None
+                )
+            )
+        return rules
 
     @property
     def sqlite_url(self) -> str:

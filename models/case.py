@@ -10,8 +10,10 @@ from sqlmodel import Column, Field, SQLModel
 # The tables this one refers to must be known before its foreign keys resolve.
 import models.citizen
 import models.staff  # noqa: F401
+from models.contact import ContactPreferences
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Outcome, Recommendation, Stage
+from models.meeting import Meeting, Todo
 from models.task import TaskPublic
 
 
@@ -108,6 +110,9 @@ class CaseEventPublic(SQLModel):
 
 class CaseDetail(CasePublic):
     efforts: list[dict[str, str]]
+    contact: ContactPreferences
+    meetings: list[Meeting]
+    todos: list[Todo]
     timeline: list[CaseEventPublic]
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from models.command import Command, Reason, Text
 from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
@@ -77,7 +77,7 @@ class ReminderRule(BaseModel):
 
 
 class BookMeeting(Command):
-    starts_at: datetime
+    starts_at: AwareDatetime
     duration_minutes: int = Field(60, ge=10, le=480)
     place_kind: PlaceKind = PlaceKind.JOBCENTER
     place: Place
@@ -92,7 +92,7 @@ class BookMeeting(Command):
 
 class MoveMeeting(Command):
     meeting_id: str
-    starts_at: datetime
+    starts_at: AwareDatetime
     reminders: list[ReminderRule] = Field(default=[], description="Udfyldes af serveren")
 
 

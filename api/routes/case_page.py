@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api import case_service
 from api.case_actions import CASE_ACTIONS
@@ -21,15 +21,39 @@ from api.routes.pages import coordinators
 from api.task_views import BOARD_COLUMNS, case_tasks
 from deploy.settings import Settings
 from models.case import Case
-from models.enums import Department, Outcome, PlanItemKind, Recommendation, Stage
+from models.enums import (
+    Channel,
+    Department,
+    MeetingStatus,
+    Outcome,
+    PlaceKind,
+    PlanItemKind,
+    Recommendation,
+    Stage,
+)
 from models.programme import ProgrammeState
 from models.staff import Staff
 from workflows.calendar import local_date
 from workflows.continuity import build_plan
 from workflows.guards import PLANNING_STAGES
+from workflows.meeting_rules import needs_next_appointment, next_meeting
 from workflows.programme_rules import PRE_DECISION
 
 router = APIRouter(include_in_schema=False)
+
+MESSAGE_PURPOSES = {
+    "meeting_agreement": "Aftale",
+    "meeting_reminder": "Påmindelse",
+    "meeting_moved": "Ny tid",
+    "meeting_cancelled": "Aflysning",
+}
+MEETING_OUTCOMES = [MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED]
+
+
+def staff_choices(session: Session) -> list[Staff]:
+    return list(
+        session.exec(select(Staff).where(col(Staff.active)).order_by(Staff.full_name)).all()
+    )
 
 
 def visible(session: Session, user: Staff, case_id: str) -> Case:
@@ -58,7 +82,8 @@ def render_case(
     form: dict[str, str] | None = None,
 ) -> Response:
     state = ProgrammeState.model_validate(case.state)
-    today = local_date(datetime.now(UTC))
+    now = datetime.now(UTC)
+    today = local_date(now)
     plan = build_plan(state, today, settings.gap_threshold_days, settings.max_parallel_efforts)
     tasks = case_tasks(session, case.id)
     return page(
@@ -85,6 +110,16 @@ def render_case(
         departments=list(Department),
         plan_kinds=list(PlanItemKind),
         coordinators=[c for c in coordinators(session) if c.id != case.coordinator_id],
+        meetings=sorted(state.meetings.values(), key=lambda m: m.starts_at, reverse=True),
+        next_meeting=next_meeting(state, now),
+        needs_next=needs_next_appointment(state, now),
+        open_todos=[t for t in state.todos if t.done_at is None],
+        channels=list(Channel),
+        place_kinds=list(PlaceKind),
+        outcomes_of_meetings=MEETING_OUTCOMES,
+        staff=staff_choices(session),
+        purposes=MESSAGE_PURPOSES,
+        now=now,
     )
 
 
@@ -113,7 +148,7 @@ async def case_action(
             case_id=case.id,
             action=action,
             command=command,
-            wait=settings.update_wait,
+            settings=settings,
         )
     except case_service.ActionPending as pending:
         flash(request, pending.message)

@@ -158,7 +158,7 @@ def _case_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | Act
                 case_id=case_id,
                 action=action,
                 command=command,
-                wait=settings.update_wait,
+                settings=settings,
             )
         except case_service.ActionPending as pending:
             return _pending(pending)
@@ -199,7 +199,7 @@ def _task_endpoint(action: TaskAction) -> Callable[..., Awaitable[Response | Act
                 task_id=task_id,
                 action=action,
                 command=command,
-                wait=settings.update_wait,
+                settings=settings,
             )
         except case_service.ActionPending as pending:
             return _pending(pending)

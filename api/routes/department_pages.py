@@ -105,7 +105,7 @@ async def task_action(
             task_id=parsed,
             action=action,
             command=command,  # type: ignore[arg-type]
-            wait=settings.update_wait,
+            settings=settings,
         )
     except case_service.ActionPending as pending:
         flash(request, pending.message)

@@ -1,13 +1,24 @@
-"""/dev/outbox: every message the service has sent on the embedded default, newest first."""
+"""/dev/outbox: every message the service has sent on the embedded default, newest first, with
+controls to play the citizen and the provider: reply, press a key, report a delivery status.
+They go to the workflow exactly as the real channels' answers do."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from api.deps import SessionDep, UserDep
-from api.page_helpers import page
+from api import case_service
+from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
+from api.errors import NotFound, ServiceError
+from api.page_helpers import flash, page
+from models.case import Case
 from models.citizen import Citizen
+from models.command import Command
+from models.enums import Channel, DeliveryStatus
+from models.meeting import CitizenReply, DeliveryReport
 from models.outbox import OutboxMessage
 from models.staff import Staff
 
@@ -26,4 +37,85 @@ def outbox(request: Request, session: SessionDep, user: UserDep) -> Response:
         .order_by(col(OutboxMessage.created_at).desc())
         .limit(SHOWN)
     ).all()
-    return page(request, "outbox.html", user, rows=rows, shown=SHOWN)
+    return page(
+        request,
+        "outbox.html",
+        user,
+        rows=rows,
+        shown=SHOWN,
+        statuses=[DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED],
+    )
+
+
+async def _to_workflow(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    user: Staff,
+    message_id: str,
+    command: Command,
+) -> Response:
+    with open_session() as session:
+        message = session.get(OutboxMessage, _uuid(message_id))
+        case = session.get(Case, message.case_id) if message and message.case_id else None
+    if message is None or case is None or message.citizen_id is None:
+        raise NotFound("Beskeden findes ikke.")
+    try:
+        event = await case_service.act(
+            temporal, user=user, case=case, command=command, wait=settings.update_wait
+        )
+        flash(request, event.summary)
+    except case_service.ActionPending as pending:
+        flash(request, pending.message)
+    except ServiceError as error:
+        flash(request, f"Ikke udført: {error.message}")
+    return RedirectResponse("/dev/outbox", status_code=303)
+
+
+def _uuid(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound("Beskeden findes ikke.") from None
+
+
+@router.post("/dev/outbox/{message_id}/reply")
+async def reply(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    user: UserDep,
+    message_id: str,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """The citizen answers the SMS, or presses a key in the call."""
+    with open_session() as session:
+        message = session.get(OutboxMessage, _uuid(message_id))
+    if message is None:
+        raise NotFound("Beskeden findes ikke.")
+    channel = Channel.CALL if message.channel == Channel.CALL.value else Channel.SMS
+    # A key pressed in a call answers that call's meeting; an SMS goes to the nearest one.
+    meeting_id = message.key.split(":")[1] if channel == Channel.CALL else None
+    command = CitizenReply(text=text or "JA", channel=channel, meeting_id=meeting_id)
+    return await _to_workflow(request, open_session, temporal, settings, user, message_id, command)
+
+
+@router.post("/dev/outbox/{message_id}/status")
+async def status(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    user: UserDep,
+    message_id: str,
+    status: Annotated[DeliveryStatus, Form()],
+) -> Response:
+    """The provider reports how delivery went."""
+    with open_session() as session:
+        message = session.get(OutboxMessage, _uuid(message_id))
+    if message is None:
+        raise NotFound("Beskeden findes ikke.")
+    command = DeliveryReport(key=message.key, status=status)
+    return await _to_workflow(request, open_session, temporal, settings, user, message_id, command)

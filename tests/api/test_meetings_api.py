@@ -1,0 +1,118 @@
+"""Contact preferences, meetings and the citizen's answers through the API and the outbox page."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import col, select
+
+from models.outbox import OutboxMessage
+from tests.api.case_steps import act, eventually, new_case
+from tests.factories import PASSWORD
+from workflows.calendar import COPENHAGEN
+
+
+def in_days(days: int, hour: int = 13) -> datetime:
+    today = datetime.now(COPENHAGEN).date()
+    return datetime(today.year, today.month, today.day, hour, tzinfo=COPENHAGEN) + timedelta(
+        days=days
+    )
+
+
+async def test_contact_preferences_are_validated_in_danish(as_coordinator):
+    case = await new_case(as_coordinator)
+    bad = await act(as_coordinator, case["id"], "set-contact", 422, channels=["sms"], phone="123")
+    assert bad["errors"][0]["field"] == "phone"
+    assert "Telefonnummeret findes ikke" in bad["detail"]
+    missing = await act(as_coordinator, case["id"], "set-contact", 422, channels=["email"])
+    assert "E-mail kræver en e-mailadresse." in missing["detail"]
+    saved = await act(
+        as_coordinator,
+        case["id"],
+        "set-contact",
+        channels=["sms", "email"],
+        phone="20 12 34 56",
+        email="Borger@Eksempel.dk",
+    )
+    contact = saved["case"]["contact"]
+    assert contact["phone"] == "+4520123456" and contact["channels"] == ["sms", "email"]
+    assert saved["case"]["timeline"][0]["kind"] == "contact_changed"
+
+
+async def test_a_meeting_must_have_a_zone_and_lie_ahead(as_coordinator):
+    case = await new_case(as_coordinator)
+    body: dict[str, Any] = {"place": "Jobcenteret, stuen", "purpose": "Første samtale"}
+    naive = await act(
+        as_coordinator,
+        case["id"],
+        "book-meeting",
+        422,
+        starts_at=in_days(2).replace(tzinfo=None).isoformat(),
+        **body,
+    )
+    assert naive["errors"][0]["field"] == "starts_at"
+    past = await act(
+        as_coordinator,
+        case["id"],
+        "book-meeting",
+        422,
+        starts_at=in_days(-1).isoformat(),
+        **body,
+    )
+    assert past["detail"] == "Mødet kan ikke ligge i fortiden."
+    booked = await act(
+        as_coordinator, case["id"], "book-meeting", starts_at=in_days(2).isoformat(), **body
+    )
+    [meeting] = booked["case"]["meetings"]
+    assert meeting["status"] == "booked" and meeting["place"] == "Jobcenteret, stuen"
+
+
+async def test_the_citizen_confirms_from_the_outbox_page(
+    service, session, coordinator, as_coordinator
+):
+    case = await new_case(as_coordinator)
+    # Quiet hours far from now, whenever the suite runs, so the agreement goes at once.
+    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)
+    await act(
+        as_coordinator,
+        case["id"],
+        "set-contact",
+        channels=["sms"],
+        phone="20 12 34 56",
+        quiet_from=quiet.strftime("%H:%M"),
+        quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
+    )
+    await act(
+        as_coordinator,
+        case["id"],
+        "book-meeting",
+        starts_at=in_days(2).isoformat(),
+        place="Café Solsikken",
+        purpose="Hvordan går det",
+    )
+
+    def agreement() -> OutboxMessage | None:
+        session.expire_all()
+        found: OutboxMessage | None = session.exec(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.case_id == uuid.UUID(case["id"]),
+                OutboxMessage.purpose == "meeting_agreement",
+            )
+            .order_by(col(OutboxMessage.created_at).desc())
+        ).first()
+        return found
+
+    async def sent() -> bool:
+        return agreement() is not None
+
+    await eventually(sent)
+    message = agreement()
+    assert message is not None and message.channel == "sms"
+    async with httpx.AsyncClient(base_url=service.base_url) as browser:
+        await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+        answer = await browser.post(f"/dev/outbox/{message.id}/reply", data={"text": "JA"})
+        assert answer.status_code == 303
+    meetings = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["meetings"]
+    assert meetings[0]["status"] == "confirmed"
