@@ -1,67 +1,113 @@
-"""Delivers workflow notices: finds the people, renders the text and writes the outbox.
+"""Delivers workflow notices: finds the people, renders the text, writes the outbox, and hands
+citizens' SMS to Twilio when it is set up.
 
-Each recipient's message has its own key, checked before it is written, so a retried
-activity sends nothing twice. Channels to the outside (SMS, e-mail) read from this outbox.
+Every message has its own key, and its outbox row is written before any provider is called. A
+retried activity finds the row: a row already sent is skipped, and a row caught mid-send is
+looked up at the provider before anything is sent again. So each intent gives one message.
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 from temporalio import activity
 
 from models.citizen import Citizen
 from models.db import SessionFactory, transaction
-from models.enums import Recipient, Role
-from models.notice import Delivery, Notice
+from models.enums import Channel, Recipient, Role
+from models.notice import Delivery, DeliveryResult, Notice
 from models.outbox import OutboxMessage
 from models.staff import Staff
 from notifications.messages import MessageRenderer
+from notifications.sms import PermanentSmsFailure, TwilioSms
 
 OUTBOX_CHANNEL = "outbox"
 
 
 class NotificationActivities:
-    def __init__(self, open_session: SessionFactory, public_url: str) -> None:
+    def __init__(
+        self, open_session: SessionFactory, public_url: str, sms: TwilioSms | None = None
+    ) -> None:
         self._open_session = open_session
         self._public_url = public_url.rstrip("/")
         self._renderer = MessageRenderer()
+        self._sms = sms
 
     @activity.defn
-    def deliver(self, delivery: Delivery) -> int:
-        """Write one outbox message per notice and recipient; returns how many were new."""
-        written = 0
+    def deliver(self, delivery: Delivery) -> DeliveryResult:
+        """Write one outbox message per notice and recipient, then send citizens' SMS."""
+        result = DeliveryResult()
         with transaction(self._open_session) as session:
             for notice in delivery.notices:
                 for staff_id, citizen in _recipients(session, notice, delivery):
-                    # A citizen's message is keyed by the workflow (meeting, purpose, attempt).
-                    key = (
-                        notice.key
-                        if notice.channel
-                        else f"{notice.key}:{citizen.id if citizen else staff_id}"
-                    )
-                    if _already_written(session, key):
-                        continue
-                    context = {**notice.context, "link": self._link(notice, delivery)}
-                    if citizen is not None:
-                        context["first_name"] = citizen.name.split()[0]
-                    message = self._renderer.render(notice.purpose, context)
-                    session.add(
-                        OutboxMessage(
-                            key=key,
-                            case_id=uuid.UUID(delivery.case_id),
-                            staff_id=staff_id,
-                            citizen_id=citizen.id if citizen else None,
-                            channel=notice.channel.value if notice.channel else OUTBOX_CHANNEL,
-                            address=notice.address,
-                            purpose=notice.purpose,
-                            subject=message.subject,
-                            body=message.body,
-                            created_at=datetime.now(UTC),
-                        )
-                    )
-                    written += 1
-        return written
+                    result.written += self._write(session, notice, delivery, staff_id, citizen)
+        if self._sms is not None:
+            for notice in delivery.notices:
+                if notice.channel == Channel.SMS and not self._send_sms(notice.key):
+                    result.failed.append(notice.key)
+        return result
+
+    def _write(
+        self,
+        session: Session,
+        notice: Notice,
+        delivery: Delivery,
+        staff_id: uuid.UUID | None,
+        citizen: Citizen | None,
+    ) -> int:
+        # A citizen's message is keyed by the workflow (meeting, purpose, attempt).
+        key = notice.key if notice.channel else f"{notice.key}:{staff_id}"
+        if _find(session, key) is not None:
+            return 0
+        context = {**notice.context, "link": self._link(notice, delivery)}
+        if citizen is not None:
+            context["first_name"] = citizen.name.split()[0]
+        message = self._renderer.render(notice.purpose, context)
+        session.add(
+            OutboxMessage(
+                key=key,
+                case_id=uuid.UUID(delivery.case_id),
+                staff_id=staff_id,
+                citizen_id=citizen.id if citizen else None,
+                channel=notice.channel.value if notice.channel else OUTBOX_CHANNEL,
+                address=notice.address,
+                purpose=notice.purpose,
+                subject=message.subject,
+                body=message.body,
+                created_at=datetime.now(UTC),
+            )
+        )
+        return 1
+
+    def _send_sms(self, key: str) -> bool:
+        """Send the row's SMS once; False if Twilio refused it for good."""
+        assert self._sms is not None
+        with transaction(self._open_session) as session:
+            row = _find(session, key)
+            if row is None or row.provider_id is not None or row.address is None:
+                return True
+            # A row left "sending" by a crash may have reached Twilio already.
+            since = row.created_at - timedelta(minutes=1)
+            crashed = row.status == "sending"
+            row.status = "sending"
+        sid = (
+            self._sms.already_sent(to=row.address, body=row.body, since=since) if crashed else None
+        )
+        if sid is None:
+            try:
+                sid = self._sms.send(to=row.address, body=row.body, key=key)
+            except PermanentSmsFailure:
+                self._set(key, status="failed")
+                return False
+        self._set(key, status="sent", provider_id=sid)
+        return True
+
+    def _set(self, key: str, **fields: str) -> None:
+        with transaction(self._open_session) as session:
+            row = _find(session, key)
+            assert row is not None
+            for name, value in fields.items():
+                setattr(row, name, value)
 
     def _link(self, notice: Notice, delivery: Delivery) -> str:
         if notice.to in (Recipient.DEPARTMENT, Recipient.DEPARTMENT_LEAD):
@@ -69,10 +115,11 @@ class NotificationActivities:
         return f"{self._public_url}/cases/{delivery.case_id}"
 
 
-def _already_written(session: Session, key: str) -> bool:
-    return (
-        session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None
-    )
+def _find(session: Session, key: str) -> OutboxMessage | None:
+    found: OutboxMessage | None = session.exec(
+        select(OutboxMessage).where(OutboxMessage.key == key)
+    ).first()
+    return found
 
 
 def _recipients(

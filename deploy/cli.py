@@ -55,6 +55,7 @@ async def run_worker(settings: Settings) -> None:
     from deploy.connections import connect_temporal
     from deploy.worker import build_worker
     from models.db import make_engine, session_factory
+    from notifications.sms import TwilioSms
 
     client = await connect_temporal(settings)
     engine = make_engine(settings.effective_database_url)
@@ -69,6 +70,7 @@ async def run_worker(settings: Settings) -> None:
             open_session=session_factory(engine),
             executor=executor,
             public_url=settings.effective_public_url,
+            sms=TwilioSms(twilio) if (twilio := settings.twilio()) else None,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

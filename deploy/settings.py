@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.enums import Channel
 from models.meeting import ReminderRule
+from notifications.sms import TwilioSettings
 
 
 class Settings(BaseSettings):
@@ -33,6 +34,12 @@ class Settings(BaseSettings):
     # Where staff reach the service, for links in messages; the API's own address if unset.
     public_url: str | None = None
     secret_key: SecretStr | None = None
+    # Twilio for SMS: with none of these set, citizen messages stay in the local outbox.
+    twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_from: str | None = Field(None, validation_alias="TWILIO_FROM")
+    # Only to reach Twilio through a proxy (or a test double); the SDK's own address otherwise.
+    twilio_api_url: str | None = Field(None, validation_alias="TWILIO_API_URL")
     secure_cookies: bool = False
     # The continuity plan: a stretch without activity longer than this is a gap, and more
     # efforts at once than this is more than a citizen can carry.
@@ -63,6 +70,18 @@ class Settings(BaseSettings):
                 )
             )
         return rules
+
+    def twilio(self) -> TwilioSettings | None:
+        """Twilio's settings when all three are set; None keeps messages in the outbox."""
+        if not (self.twilio_account_sid and self.twilio_auth_token and self.twilio_from):
+            return None
+        return TwilioSettings(
+            account_sid=self.twilio_account_sid,
+            auth_token=self.twilio_auth_token.get_secret_value(),
+            sender=self.twilio_from,
+            public_url=self.effective_public_url,
+            api_url=self.twilio_api_url,
+        )
 
     @property
     def sqlite_url(self) -> str:

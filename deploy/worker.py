@@ -9,6 +9,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from models.db import SessionFactory
+from notifications.sms import TwilioSms
 from workflows.programme import ProgrammeWorkflow
 
 WORKFLOWS = [ProgrammeWorkflow]
@@ -24,9 +25,10 @@ def build_worker(
     open_session: SessionFactory,
     executor: ThreadPoolExecutor,
     public_url: str,
+    sms: TwilioSms | None = None,
 ) -> Worker:
     projection = ProjectionActivities(open_session)
-    notifications = NotificationActivities(open_session, public_url)
+    notifications = NotificationActivities(open_session, public_url, sms)
     return Worker(
         client,
         task_queue=task_queue,

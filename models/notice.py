@@ -17,6 +17,12 @@ class Notice(BaseModel):
     context: dict[str, str] = {}
 
 
+class DeliveryResult(BaseModel):
+    written: int = 0
+    # Keys of citizen messages the provider refused for good (a landline, a wrong number).
+    failed: list[str] = []
+
+
 class Delivery(BaseModel):
     """The notices of one workflow step, with the case they concern."""
 

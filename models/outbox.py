@@ -20,6 +20,10 @@ class OutboxMessage(SQLModel, table=True):
     channel: str = Field(max_length=20)
     # The phone number or e-mail address a citizen's message went to.
     address: str | None = Field(default=None, max_length=320)
+    # Delivery by a provider: "outbox" when none is set up; else "sending" (written before the
+    # provider is called), then Twilio's statuses. provider_id is the provider's message id.
+    status: str = Field(default="outbox", max_length=20)
+    provider_id: str | None = Field(default=None, max_length=64, index=True)
     purpose: str = Field(max_length=50)
     subject: str = Field(max_length=200)
     body: str = Field(max_length=4000)

@@ -16,10 +16,11 @@ with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
     from models.command import Command
-    from models.enums import Stage
+    from models.enums import DeliveryStatus, Stage
+    from models.meeting import DeliveryReport
     from models.notice import Delivery
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
-    from workflows import deadlines
+    from workflows import deadlines, meeting_rules
     from workflows import programme_rules as rules
     from workflows.actions import ACTIONS, WorkflowAction
     from workflows.rejections import invalid
@@ -82,7 +83,7 @@ class ProgrammeWorkflow:
         )
         notices = [notice for event in recorded for notice in event.notices]
         if notices:
-            await workflow.execute_activity_method(
+            result = await workflow.execute_activity_method(
                 NotificationActivities.deliver,
                 Delivery(
                     case_id=self.state.case_id,
@@ -92,6 +93,16 @@ class ProgrammeWorkflow:
                 ),
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
+            )
+            # A message refused for good moves on to the citizen's next channel.
+            now = workflow.now()
+            await self._publish(
+                [
+                    meeting_rules.delivery_report(
+                        self.state, DeliveryReport(key=key, status=DeliveryStatus.FAILED), now
+                    )
+                    for key in result.failed
+                ]
             )
 
     @workflow.query
