@@ -10,7 +10,15 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, errors
 from api.deps import TemporalConnection
-from api.routes import board_page, case_page, cases_api, department_pages, dev_pages, pages
+from api.routes import (
+    board_page,
+    case_page,
+    cases_api,
+    department_pages,
+    dev_pages,
+    pages,
+    twilio_webhooks,
+)
 from deploy.settings import Settings
 from models.db import make_engine, session_factory
 
@@ -48,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(case_page.router)
     app.include_router(department_pages.router)
     app.include_router(dev_pages.router)
+    app.include_router(twilio_webhooks.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -170,12 +170,13 @@ async def run_task_action(
 
 
 async def act(
-    client: Client, *, user: Staff, case: Case, command: Command, wait: timedelta
+    client: Client, *, user: Staff | None, case: Case, command: Command, wait: timedelta
 ) -> TimelineEvent:
     """Send one command to the case's workflow and wait until it is projected."""
     if case.stage == Stage.CLOSED:
         raise Conflict("Sagen er lukket og kan ikke ændres.")
-    command.actor = actor(user)
+    # None: the citizen or a provider speaking through a verified webhook.
+    command.actor = actor(user) if user is not None else None
     handle = client.get_workflow_handle(case.workflow_id)
     try:
         update = await handle.start_update(

@@ -113,6 +113,8 @@ class CitizenReply(Command):
     text: str = Field(max_length=1600)
     channel: Channel = Channel.SMS
     meeting_id: str | None = None
+    # The provider's id of the reply: a webhook delivered twice is applied once.
+    reply_id: str | None = None
 
 
 class DeliveryReport(Command):

@@ -79,6 +79,7 @@ class ProgrammeState(BaseModel):
     outgoing: list[OutgoingMessage] = []
     sent: list[SentMessage] = []
     todos: list[Todo] = []
+    replies_seen: list[str] = []
 
 
 def programme_workflow_id(case_id: str) -> str:

@@ -304,6 +304,10 @@ def complete_todo(state: ProgrammeState, cmd: CompleteTodo, now: datetime) -> Ti
 def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> TimelineEvent:
     """JA/OK (or 1) confirms, NEJ/FLYT/AFLYS (or 2) asks for a new time, anything else goes to
     the coordinator as a message. The reply concerns the nearest upcoming meeting."""
+    if cmd.reply_id is not None:
+        if cmd.reply_id in state.replies_seen:
+            return unchanged(state, now, "Svaret er allerede modtaget.")
+        state.replies_seen = [*state.replies_seen[-49:], cmd.reply_id]
     meeting = state.meetings.get(cmd.meeting_id) if cmd.meeting_id else None
     if meeting is None:
         meeting = next((m for m in _upcoming(state) if m.starts_at > now), None)

@@ -1,0 +1,134 @@
+"""Twilio's webhooks: delivery status callbacks and SMS from citizens.
+
+Every request must carry a valid X-Twilio-Signature for the public URL it was sent to (the
+service may sit behind a proxy); anything else is refused with 403 and changes nothing.
+"""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from api import case_service
+from api.deps import OpenSessionDep, SettingsDep, TemporalDep
+from api.errors import Forbidden, NotFound
+from deploy.settings import Settings
+from models.case import Case
+from models.citizen import Citizen
+from models.db import transaction
+from models.enums import Channel, DeliveryStatus, Stage
+from models.meeting import CitizenReply, DeliveryReport
+from models.outbox import OutboxMessage
+
+router = APIRouter(prefix="/webhooks/twilio", include_in_schema=False)
+
+UNKNOWN_NUMBER_REPLY = (
+    "Tak for din besked. Vi kan ikke se, hvem du er ud fra dit nummer, så vi har givet den "
+    "videre til en medarbejder. Ring gerne til din kontaktperson, hvis det haster."
+)
+
+
+async def _verified(request: Request, settings: Settings) -> dict[str, str]:
+    twilio = settings.twilio()
+    if twilio is None:
+        raise NotFound("Twilio er ikke sat op.")
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    url = f"{settings.effective_public_url.rstrip('/')}{request.url.path}"
+    if request.url.query:
+        url += f"?{request.url.query}"
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not RequestValidator(twilio.auth_token).validate(url, form, signature):
+        raise Forbidden("Ugyldig signatur.")
+    return form
+
+
+def _twiml(response: MessagingResponse) -> Response:
+    return Response(str(response), media_type="application/xml")
+
+
+@router.post("/status")
+async def status_callback(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    key: Annotated[str, Query()],
+) -> Response:
+    form = await _verified(request, settings)
+    reported = form.get("MessageStatus", "")
+    if reported not in DeliveryStatus._value2member_map_:
+        return Response(status_code=204)  # accepted, sending, ...: nothing to act on
+    status = DeliveryStatus(reported)
+    with transaction(open_session) as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+        if row is None or row.case_id is None:
+            raise NotFound("Beskeden findes ikke.")
+        if row.status not in DeliveryStatus._value2member_map_ or (
+            status.rank > DeliveryStatus(row.status).rank
+        ):
+            row.status = status.value
+        case = session.get(Case, row.case_id)
+    assert case is not None
+    if case.stage != Stage.CLOSED:
+        await case_service.act(
+            temporal,
+            user=None,
+            case=case,
+            command=DeliveryReport(key=key, status=status),
+            wait=settings.update_wait,
+        )
+    return Response(status_code=204)
+
+
+@router.post("/sms")
+async def incoming_sms(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> Response:
+    form = await _verified(request, settings)
+    sender, text, sid = form.get("From", ""), form.get("Body", ""), form.get("MessageSid", "")
+    with open_session() as session:
+        case = session.exec(
+            select(Case)
+            .join(Citizen, col(Citizen.id) == Case.citizen_id)
+            .where(Citizen.phone == sender, Case.stage != Stage.CLOSED)
+        ).first()
+    if case is None:
+        _keep_for_staff(open_session, sender, text, sid)
+        reply = MessagingResponse()
+        reply.message(UNKNOWN_NUMBER_REPLY)
+        return _twiml(reply)
+    await case_service.act(
+        temporal,
+        user=None,
+        case=case,
+        command=CitizenReply(text=text, channel=Channel.SMS, reply_id=sid or None),
+        wait=settings.update_wait,
+    )
+    return _twiml(MessagingResponse())
+
+
+def _keep_for_staff(open_session: OpenSessionDep, sender: str, text: str, sid: str) -> None:
+    key = f"inbound:{sid or uuid.uuid4()}"
+    with transaction(open_session) as session:
+        if session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first():
+            return
+        session.add(
+            OutboxMessage(
+                key=key,
+                channel=Channel.SMS.value,
+                address=sender,
+                purpose="inbound_unknown",
+                subject="SMS fra et ukendt nummer",
+                body=text,
+                status="received",
+                created_at=datetime.now(UTC),
+            )
+        )

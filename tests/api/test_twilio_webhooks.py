@@ -1,0 +1,161 @@
+"""Twilio's webhooks, signed with the SDK's RequestValidator as Twilio signs them, and forged."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import phonenumbers
+import pytest
+from sqlmodel import col, select
+from twilio.request_validator import RequestValidator
+
+from api.app import create_app
+from models.outbox import OutboxMessage
+from tests.api.case_steps import act, eventually, new_case
+from tests.api.conftest import serve, settings_for
+from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER
+from workflows.calendar import COPENHAGEN
+
+# The service behind a proxy: Twilio signs the public address, not the one uvicorn sees.
+PUBLIC = "https://forloeb.example.dk"
+
+
+@pytest.fixture
+async def webhooks(service, database_url, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = settings_for(
+        tmp_path,
+        DATABASE_URL=database_url,
+        TEMPORAL_ADDRESS=service.settings.effective_temporal_address,
+        task_queue=service.settings.task_queue,
+        public_url=PUBLIC,
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_FROM=SENDER,
+    )
+    async with serve(create_app(settings)) as base_url, httpx.AsyncClient(base_url=base_url) as c:
+        yield c
+
+
+async def post_signed(client: httpx.AsyncClient, path: str, form: dict[str, str]) -> httpx.Response:
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{PUBLIC}{path}", form)
+    return await client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+
+
+async def case_with_an_agreement(
+    client, session, phone: str
+) -> tuple[dict[str, Any], OutboxMessage]:
+    case = await new_case(client)
+    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)  # never the current hour
+    await act(
+        client,
+        case["id"],
+        "set-contact",
+        channels=["sms"],
+        phone=phone,
+        quiet_from=quiet.strftime("%H:%M"),
+        quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
+    )
+    starts = (datetime.now(COPENHAGEN) + timedelta(days=2)).replace(hour=13, minute=0)
+    await act(
+        client,
+        case["id"],
+        "book-meeting",
+        starts_at=starts.isoformat(),
+        place="Biblioteket",
+        purpose="Praktikken",
+    )
+
+    def agreement() -> OutboxMessage | None:
+        session.expire_all()
+        found: OutboxMessage | None = session.exec(
+            select(OutboxMessage).where(
+                OutboxMessage.case_id == uuid.UUID(case["id"]),
+                OutboxMessage.purpose == "meeting_agreement",
+            )
+        ).first()
+        return found
+
+    async def sent() -> bool:
+        return agreement() is not None
+
+    await eventually(sent)
+    message = agreement()
+    assert message is not None
+    return case, message
+
+
+def phone_number() -> str:
+    """A fresh Danish mobile number that the numbering plan accepts."""
+    while True:
+        candidate = f"+4520{uuid.uuid4().int % 1_000_000:06d}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(candidate)):
+            return candidate
+
+
+async def test_a_forged_or_missing_signature_is_refused_and_changes_nothing(
+    webhooks, session, as_coordinator
+):
+    case, message = await case_with_an_agreement(as_coordinator, session, phone_number())
+    path = f"/webhooks/twilio/status?key={message.key}"
+    form = {"MessageSid": "SM1", "MessageStatus": "failed"}
+    forged = await webhooks.post(path, data=form, headers={"X-Twilio-Signature": "forfalsket"})
+    missing = await webhooks.post(path, data=form)
+    assert (forged.status_code, missing.status_code) == (403, 403)
+    wrong_url = RequestValidator(AUTH_TOKEN).compute_signature(f"http://andet.dk{path}", form)
+    assert (
+        await webhooks.post(path, data=form, headers={"X-Twilio-Signature": wrong_url})
+    ).status_code == 403
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    assert all(e["kind"] != "message_failed" for e in detail["timeline"])
+
+
+async def test_a_signed_failure_moves_on_and_a_repeated_callback_changes_nothing(
+    webhooks, session, as_coordinator
+):
+    case, message = await case_with_an_agreement(as_coordinator, session, phone_number())
+    path = f"/webhooks/twilio/status?key={message.key}"
+    failed = {"MessageSid": "SM2", "MessageStatus": "failed", "ErrorCode": "30005"}
+    assert (await post_signed(webhooks, path, failed)).status_code == 204
+    assert (await post_signed(webhooks, path, failed)).status_code == 204
+    late = {"MessageSid": "SM2", "MessageStatus": "sent"}
+    assert (await post_signed(webhooks, path, late)).status_code == 204
+
+    async def called() -> bool:
+        detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+        return any(t["text"].startswith("Ring til borgeren") for t in detail["todos"])
+
+    await eventually(called)
+    timeline = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["timeline"]
+    assert [e["kind"] for e in timeline].count("message_failed") == 1
+    session.expire_all()
+    assert session.get(OutboxMessage, message.id).status == "failed"
+
+
+async def test_an_sms_reply_confirms_once_however_often_it_arrives(
+    webhooks, session, as_coordinator
+):
+    phone = phone_number()
+    case, _ = await case_with_an_agreement(as_coordinator, session, phone)
+    reply = {"From": phone, "Body": "Ja tak", "MessageSid": "SM" + uuid.uuid4().hex}
+    for _ in range(2):
+        answer = await post_signed(webhooks, "/webhooks/twilio/sms", reply)
+        assert answer.status_code == 200 and answer.text.endswith("<Response />")
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    assert detail["meetings"][0]["status"] == "confirmed"
+    assert [e["kind"] for e in detail["timeline"]].count("meeting_confirmed") == 1
+
+
+async def test_an_sms_from_an_unknown_number_gets_a_polite_answer_and_is_kept(webhooks, session):
+    stranger = phone_number()
+    reply = {"From": stranger, "Body": "Hvem er I?", "MessageSid": "SM" + uuid.uuid4().hex}
+    answer = await post_signed(webhooks, "/webhooks/twilio/sms", reply)
+    assert answer.status_code == 200
+    assert "<Message>Tak for din besked." in answer.text
+    kept = session.exec(
+        select(OutboxMessage)
+        .where(OutboxMessage.address == stranger)
+        .order_by(col(OutboxMessage.created_at))
+    ).all()
+    assert [(m.purpose, m.body) for m in kept] == [("inbound_unknown", "Hvem er I?")]
