@@ -8,8 +8,10 @@ from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 from models.command import Command, Reason, Text
 from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
 
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
-Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+# Short enough that every message to the citizen fits two SMS segments (see notifications).
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
+Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=50)]
+Bring = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 
 
 class Participant(BaseModel):
@@ -82,7 +84,7 @@ class BookMeeting(Command):
     place_kind: PlaceKind = PlaceKind.JOBCENTER
     place: Place
     purpose: Purpose
-    bring: Text = ""
+    bring: Bring = ""
     participants: list[Participant] = Field(default=[], description="Udfyldes af serveren")
     participant_ids: list[str] = Field(default=[], max_length=10)
     meeting_id: str | None = Field(None, description="Udfyldes af serveren")
