@@ -1,5 +1,5 @@
 """Delivers workflow notices: finds the people, renders the text, writes the outbox, and hands
-citizens' SMS to Twilio when it is set up.
+citizens' SMS to Twilio and e-mail to the SMTP relay when they are set up.
 
 Every message has its own key, and its outbox row is written before any provider is called. A
 retried activity finds the row: a row already sent is skipped, and a row caught mid-send is
@@ -18,7 +18,8 @@ from models.enums import Channel, Recipient, Role
 from models.notice import Delivery, DeliveryResult, Notice
 from models.outbox import OutboxMessage
 from models.staff import Staff
-from notifications.messages import MessageRenderer
+from notifications.email import Invitation, PermanentEmailFailure, SmtpEmail
+from notifications.messages import Message, MessageRenderer
 from notifications.sms import PermanentSmsFailure, TwilioSms
 
 OUTBOX_CHANNEL = "outbox"
@@ -26,12 +27,17 @@ OUTBOX_CHANNEL = "outbox"
 
 class NotificationActivities:
     def __init__(
-        self, open_session: SessionFactory, public_url: str, sms: TwilioSms | None = None
+        self,
+        open_session: SessionFactory,
+        public_url: str,
+        sms: TwilioSms | None = None,
+        email: SmtpEmail | None = None,
     ) -> None:
         self._open_session = open_session
         self._public_url = public_url.rstrip("/")
         self._renderer = MessageRenderer()
         self._sms = sms
+        self._email = email
 
     @activity.defn
     def deliver(self, delivery: Delivery) -> DeliveryResult:
@@ -41,10 +47,15 @@ class NotificationActivities:
             for notice in delivery.notices:
                 for staff_id, citizen in _recipients(session, notice, delivery):
                     result.written += self._write(session, notice, delivery, staff_id, citizen)
-        if self._sms is not None:
-            for notice in delivery.notices:
-                if notice.channel == Channel.SMS and not self._send_sms(notice.key):
-                    result.failed.append(notice.key)
+        for notice in delivery.notices:
+            if notice.channel == Channel.SMS and self._sms is not None:
+                sent = self._send_sms(notice.key)
+            elif notice.channel == Channel.EMAIL and self._email is not None:
+                sent = self._send_email(notice)
+            else:
+                continue  # no provider set up: the outbox is the delivery
+            if not sent:
+                result.failed.append(notice.key)
         return result
 
     def _write(
@@ -102,6 +113,28 @@ class NotificationActivities:
         self._set(key, status="sent", provider_id=sid)
         return True
 
+    def _send_email(self, notice: Notice) -> bool:
+        """Send the row's e-mail; False if the relay refused the address for good. SMTP has no
+        way to ask what arrived, so a crash right after sending can repeat it, under the same
+        Message-ID."""
+        assert self._email is not None
+        with transaction(self._open_session) as session:
+            row = _find(session, notice.key)
+            if row is None or row.status == "sent" or row.address is None:
+                return True
+            row.status = "sending"
+        message = Message(subject=row.subject, body=row.body)
+        email = self._email.compose(
+            to=row.address, message=message, key=notice.key, invite=_invitation(notice)
+        )
+        try:
+            self._email.send(email)
+        except PermanentEmailFailure:
+            self._set(notice.key, status="failed")
+            return False
+        self._set(notice.key, status="sent", provider_id=str(email["Message-ID"]))
+        return True
+
     def _set(self, key: str, **fields: str) -> None:
         with transaction(self._open_session) as session:
             row = _find(session, key)
@@ -113,6 +146,22 @@ class NotificationActivities:
         if notice.to in (Recipient.DEPARTMENT, Recipient.DEPARTMENT_LEAD):
             return f"{self._public_url}/inbox"
         return f"{self._public_url}/cases/{delivery.case_id}"
+
+
+def _invitation(notice: Notice) -> Invitation | None:
+    context = notice.context
+    if "meeting_id" not in context:
+        return None
+    return Invitation(
+        meeting_id=context["meeting_id"],
+        version=int(context["version"]),
+        starts_at=datetime.fromisoformat(context["starts_at"]),
+        minutes=int(context["duration"]),
+        summary=f"Møde med {context['with']}",
+        location=context["place"],
+        description=context["purpose"],
+        cancelled=bool(context.get("cancelled")),
+    )
 
 
 def _find(session: Session, key: str) -> OutboxMessage | None:

@@ -55,6 +55,7 @@ async def run_worker(settings: Settings) -> None:
     from deploy.connections import connect_temporal
     from deploy.worker import build_worker
     from models.db import make_engine, session_factory
+    from notifications.email import SmtpEmail
     from notifications.sms import TwilioSms
 
     client = await connect_temporal(settings)
@@ -71,6 +72,7 @@ async def run_worker(settings: Settings) -> None:
             executor=executor,
             public_url=settings.effective_public_url,
             sms=TwilioSms(twilio) if (twilio := settings.twilio()) else None,
+            email=SmtpEmail(smtp) if (smtp := settings.smtp()) else None,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.enums import Channel
 from models.meeting import ReminderRule
+from notifications.email import SmtpSettings
 from notifications.sms import TwilioSettings
 
 
@@ -38,6 +39,13 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
     twilio_from: str | None = Field(None, validation_alias="TWILIO_FROM")
+    # The municipality's SMTP relay for e-mail; with no host, e-mail stays in the outbox.
+    smtp_host: str | None = Field(None, validation_alias="SMTP_HOST")
+    smtp_port: int = Field(587, validation_alias="SMTP_PORT")
+    smtp_username: str | None = Field(None, validation_alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(None, validation_alias="SMTP_PASSWORD")
+    smtp_from: str = Field("Kommunen <ikke-svar@kommune.dk>", validation_alias="SMTP_FROM")
+    smtp_starttls: bool = Field(True, validation_alias="SMTP_STARTTLS")
     # Only to reach Twilio through a proxy (or a test double); the SDK's own address otherwise.
     twilio_api_url: str | None = Field(None, validation_alias="TWILIO_API_URL")
     secure_cookies: bool = False
@@ -81,6 +89,18 @@ class Settings(BaseSettings):
             sender=self.twilio_from,
             public_url=self.effective_public_url,
             api_url=self.twilio_api_url,
+        )
+
+    def smtp(self) -> SmtpSettings | None:
+        if not self.smtp_host:
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            sender=self.smtp_from,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            starttls=self.smtp_starttls,
         )
 
     @property

@@ -9,6 +9,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from models.db import SessionFactory
+from notifications.email import SmtpEmail
 from notifications.sms import TwilioSms
 from workflows.programme import ProgrammeWorkflow
 
@@ -26,9 +27,10 @@ def build_worker(
     executor: ThreadPoolExecutor,
     public_url: str,
     sms: TwilioSms | None = None,
+    email: SmtpEmail | None = None,
 ) -> Worker:
     projection = ProjectionActivities(open_session)
-    notifications = NotificationActivities(open_session, public_url, sms)
+    notifications = NotificationActivities(open_session, public_url, sms, email)
     return Worker(
         client,
         task_queue=task_queue,

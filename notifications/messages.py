@@ -1,6 +1,7 @@
 """Message texts, written once per purpose as Jinja2 templates in notifications/templates.
 
-A template's first line is the subject; the rest is the body. Plain text, so autoescape is off.
+A template's first line is the subject; the rest is the body. Plain text, so autoescape is off;
+the HTML version of an e-mail has an environment of its own, with autoescape on.
 """
 
 from dataclasses import dataclass
@@ -24,6 +25,16 @@ class MessageRenderer:
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,
+        )
+        self._html = Environment(
+            loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True
+        )
+
+    def html(self, message: Message) -> str:
+        """The message as a simple HTML e-mail; its text is escaped."""
+        paragraphs = [p.strip() for p in message.body.split("\n\n") if p.strip()]
+        return self._html.get_template("email.html").render(
+            subject=message.subject, paragraphs=paragraphs
         )
 
     def render(self, purpose: str, context: dict[str, str]) -> Message:

@@ -462,6 +462,11 @@ def _send(
                     "purpose": meeting.purpose,
                     "bring": meeting.bring,
                     "duration": str(meeting.duration_minutes),
+                    # For the calendar invitation that goes with an e-mail.
+                    "meeting_id": meeting.id,
+                    "version": str(meeting.version),
+                    "starts_at": meeting.starts_at.isoformat(),
+                    "cancelled": "1" if message.purpose == "meeting_cancelled" else "",
                 },
             )
         ],
