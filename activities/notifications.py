@@ -21,6 +21,7 @@ from models.staff import Staff
 from notifications.email import Invitation, PermanentEmailFailure, SmtpEmail
 from notifications.messages import Message, MessageRenderer
 from notifications.sms import PermanentSmsFailure, TwilioSms
+from notifications.voice import PermanentCallFailure, TwilioVoice
 
 OUTBOX_CHANNEL = "outbox"
 
@@ -32,12 +33,14 @@ class NotificationActivities:
         public_url: str,
         sms: TwilioSms | None = None,
         email: SmtpEmail | None = None,
+        voice: TwilioVoice | None = None,
     ) -> None:
         self._open_session = open_session
         self._public_url = public_url.rstrip("/")
         self._renderer = MessageRenderer()
         self._sms = sms
         self._email = email
+        self._voice = voice
 
     @activity.defn
     def deliver(self, delivery: Delivery) -> DeliveryResult:
@@ -50,6 +53,8 @@ class NotificationActivities:
         for notice in delivery.notices:
             if notice.channel == Channel.SMS and self._sms is not None:
                 sent = self._send_sms(notice.key)
+            elif notice.channel == Channel.CALL and self._voice is not None:
+                sent = self._place_call(notice.key)
             elif notice.channel == Channel.EMAIL and self._email is not None:
                 sent = self._send_email(notice)
             else:
@@ -108,6 +113,26 @@ class NotificationActivities:
             try:
                 sid = self._sms.send(to=row.address, body=row.body, key=key)
             except PermanentSmsFailure:
+                self._set(key, status="failed")
+                return False
+        self._set(key, status="sent", provider_id=sid)
+        return True
+
+    def _place_call(self, key: str) -> bool:
+        """Place the row's call once; False if the number can never be called."""
+        assert self._voice is not None
+        with transaction(self._open_session) as session:
+            row = _find(session, key)
+            if row is None or row.provider_id is not None or row.address is None:
+                return True
+            since = row.created_at - timedelta(minutes=1)
+            crashed = row.status == "sending"
+            row.status = "sending"
+        sid = self._voice.already_called(to=row.address, since=since) if crashed else None
+        if sid is None:
+            try:
+                sid = self._voice.call(to=row.address, key=key)
+            except PermanentCallFailure:
                 self._set(key, status="failed")
                 return False
         self._set(key, status="sent", provider_id=sid)

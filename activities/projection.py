@@ -4,7 +4,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 from temporalio import activity
 
 from models.case import Case, CaseEvent
@@ -20,32 +21,41 @@ class ProjectionActivities:
 
     @activity.defn
     def project_programme(self, input: ProjectionInput) -> None:
-        """Upsert the case row and add the event; replaying an input changes nothing."""
+        """Upsert the case row and add the events; replaying an input changes nothing.
+
+        Projections of one case can run at once (an update and a timer) and finish in any
+        order, so the newest state must win atomically: the case row is updated only where its
+        last_seq is not newer (compare-and-set), and only that winner writes tasks and contact.
+        """
         state = input.state
+        case_id = uuid.UUID(state.case_id)
         with transaction(self._open_session) as session:
-            case = session.get(Case, uuid.UUID(state.case_id))
-            newest = case is None or state.seq >= case.last_seq
-            if case is None:
+            fields = _case_fields(state)
+            won = session.exec(
+                update(Case)
+                .where(col(Case.id) == case_id, col(Case.last_seq) <= state.seq)
+                .values(**fields)
+            ).rowcount
+            if not won and session.get(Case, case_id) is None:
                 # Normally the API wrote the row when it started the workflow.
-                case = Case(
-                    id=uuid.UUID(state.case_id),
-                    citizen_id=uuid.UUID(state.citizen_id),
-                    workflow_id=programme_workflow_id(state.case_id),
-                    **_case_fields(state),
+                session.add(
+                    Case(
+                        id=case_id,
+                        citizen_id=uuid.UUID(state.citizen_id),
+                        workflow_id=programme_workflow_id(state.case_id),
+                        **fields,
+                    )
                 )
-                session.add(case)
-            # Projections can arrive out of order (concurrent updates); the newest state wins.
-            elif newest:
-                for name, value in _case_fields(state).items():
-                    setattr(case, name, value)
-            if newest:
-                _write_tasks(session, case.id, state)
-                citizen = session.get(Citizen, case.citizen_id)
+                session.flush()
+                won = True
+            if won:
+                _write_tasks(session, case_id, state)
+                citizen = session.get(Citizen, uuid.UUID(state.citizen_id))
                 if citizen is not None:
                     citizen.phone = state.contact.phone
                     citizen.email = state.contact.email
             for event in input.events:
-                _add_event(session, case.id, event)
+                _add_event(session, case_id, event)
 
 
 def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> None:

@@ -57,9 +57,12 @@ async def run_worker(settings: Settings) -> None:
     from models.db import make_engine, session_factory
     from notifications.email import SmtpEmail
     from notifications.sms import TwilioSms
+    from notifications.voice import TwilioVoice
 
     client = await connect_temporal(settings)
     engine = make_engine(settings.effective_database_url)
+    # With no provider settings, citizens' messages stay in the local outbox.
+    twilio, smtp = settings.twilio(), settings.smtp()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -71,8 +74,9 @@ async def run_worker(settings: Settings) -> None:
             open_session=session_factory(engine),
             executor=executor,
             public_url=settings.effective_public_url,
-            sms=TwilioSms(twilio) if (twilio := settings.twilio()) else None,
-            email=SmtpEmail(smtp) if (smtp := settings.smtp()) else None,
+            sms=TwilioSms(twilio) if twilio else None,
+            voice=TwilioVoice(twilio) if twilio else None,
+            email=SmtpEmail(smtp) if smtp else None,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

@@ -11,6 +11,7 @@ from activities.projection import ProjectionActivities
 from models.db import SessionFactory
 from notifications.email import SmtpEmail
 from notifications.sms import TwilioSms
+from notifications.voice import TwilioVoice
 from workflows.programme import ProgrammeWorkflow
 
 WORKFLOWS = [ProgrammeWorkflow]
@@ -28,9 +29,10 @@ def build_worker(
     public_url: str,
     sms: TwilioSms | None = None,
     email: SmtpEmail | None = None,
+    voice: TwilioVoice | None = None,
 ) -> Worker:
     projection = ProjectionActivities(open_session)
-    notifications = NotificationActivities(open_session, public_url, sms, email)
+    notifications = NotificationActivities(open_session, public_url, sms, email, voice)
     return Worker(
         client,
         task_queue=task_queue,

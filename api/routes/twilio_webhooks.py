@@ -1,4 +1,5 @@
-"""Twilio's webhooks: delivery status callbacks and SMS from citizens.
+"""Twilio's webhooks: delivery status callbacks, SMS from citizens, and the reminder calls
+(what to say, the key pressed, how the call ended).
 
 Every request must carry a valid X-Twilio-Signature for the public URL it was sent to (the
 service may sit behind a proxy); anything else is refused with 403 and changes nothing.
@@ -7,6 +8,7 @@ service may sit behind a proxy); anything else is refused with 403 and changes n
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -24,8 +26,17 @@ from models.db import transaction
 from models.enums import Channel, DeliveryStatus, Stage
 from models.meeting import CitizenReply, DeliveryReport
 from models.outbox import OutboxMessage
+from notifications.voice import spoken, thanks
 
 router = APIRouter(prefix="/webhooks/twilio", include_in_schema=False)
+
+CALL_OUTCOMES = {
+    "completed": DeliveryStatus.DELIVERED,
+    "no-answer": DeliveryStatus.UNDELIVERED,
+    "busy": DeliveryStatus.UNDELIVERED,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.FAILED,
+}
 
 UNKNOWN_NUMBER_REPLY = (
     "Tak for din besked. Vi kan ikke se, hvem du er ud fra dit nummer, så vi har givet den "
@@ -113,6 +124,88 @@ async def incoming_sms(
         wait=settings.update_wait,
     )
     return _twiml(MessagingResponse())
+
+
+def _row(open_session: OpenSessionDep, key: str) -> tuple[OutboxMessage, Case]:
+    with open_session() as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+        case = session.get(Case, row.case_id) if row and row.case_id else None
+    if row is None or case is None:
+        raise NotFound("Beskeden findes ikke.")
+    return row, case
+
+
+@router.post("/call")
+async def call_answered(
+    request: Request,
+    open_session: OpenSessionDep,
+    settings: SettingsDep,
+    key: Annotated[str, Query()],
+) -> Response:
+    """The citizen picked up: read the reminder in Danish and wait for a key."""
+    await _verified(request, settings)
+    row, _ = _row(open_session, key)
+    gather = f"{settings.effective_public_url.rstrip('/')}/webhooks/twilio/gather?" + urlencode(
+        {"key": key}
+    )
+    return Response(spoken(row.body, gather), media_type="application/xml")
+
+
+@router.post("/gather")
+async def key_pressed(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    key: Annotated[str, Query()],
+) -> Response:
+    """1 confirms, 2 asks for a new time; for the meeting the call was about."""
+    form = await _verified(request, settings)
+    digit = form.get("Digits", "")
+    _, case = _row(open_session, key)
+    meeting_id = key.split(":")[1]
+    if case.stage != Stage.CLOSED:
+        await case_service.act(
+            temporal,
+            user=None,
+            case=case,
+            command=CitizenReply(
+                text=digit,
+                channel=Channel.CALL,
+                meeting_id=meeting_id,
+                reply_id=f"{form.get('CallSid', key)}:{digit}",
+            ),
+            wait=settings.update_wait,
+        )
+    return Response(thanks(digit), media_type="application/xml")
+
+
+@router.post("/call-status")
+async def call_status(
+    request: Request,
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    key: Annotated[str, Query()],
+) -> Response:
+    """An answered call was delivered; no answer, busy or failed moves on to the next channel."""
+    form = await _verified(request, settings)
+    outcome = CALL_OUTCOMES.get(form.get("CallStatus", ""))
+    if outcome is None:
+        return Response(status_code=204)
+    _, case = _row(open_session, key)
+    with transaction(open_session) as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).one()
+        row.status = outcome.value
+    if case.stage != Stage.CLOSED:
+        await case_service.act(
+            temporal,
+            user=None,
+            case=case,
+            command=DeliveryReport(key=key, status=outcome),
+            wait=settings.update_wait,
+        )
+    return Response(status_code=204)
 
 
 def _keep_for_staff(open_session: OpenSessionDep, sender: str, text: str, sid: str) -> None:

@@ -44,7 +44,7 @@ async def post_signed(client: httpx.AsyncClient, path: str, form: dict[str, str]
 
 
 async def case_with_an_agreement(
-    client, session, phone: str
+    client, session, phone: str, channel: str = "sms"
 ) -> tuple[dict[str, Any], OutboxMessage]:
     case = await new_case(client)
     quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)  # never the current hour
@@ -52,7 +52,7 @@ async def case_with_an_agreement(
         client,
         case["id"],
         "set-contact",
-        channels=["sms"],
+        channels=[channel],
         phone=phone,
         quiet_from=quiet.strftime("%H:%M"),
         quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
@@ -159,3 +159,40 @@ async def test_an_sms_from_an_unknown_number_gets_a_polite_answer_and_is_kept(we
         .order_by(col(OutboxMessage.created_at))
     ).all()
     assert [(m.purpose, m.body) for m in kept] == [("inbound_unknown", "Hvem er I?")]
+
+
+async def test_a_reminder_call_reads_the_message_and_takes_a_key(webhooks, session, as_coordinator):
+    case, message = await case_with_an_agreement(
+        as_coordinator, session, phone_number(), channel="call"
+    )
+    assert message.channel == "call"
+    answered = await post_signed(
+        webhooks, f"/webhooks/twilio/call?key={message.key}", {"CallSid": "CA1"}
+    )
+    assert answered.status_code == 200
+    assert '<Say language="da-DK">Hej ' in answered.text
+    assert f'action="{PUBLIC}/webhooks/twilio/gather?key=' in answered.text
+    pressed = await post_signed(
+        webhooks, f"/webhooks/twilio/gather?key={message.key}", {"CallSid": "CA1", "Digits": "1"}
+    )
+    assert "Tak. Vi glæder os til at se dig." in pressed.text
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    assert detail["meetings"][0]["status"] == "confirmed"
+
+
+async def test_an_unanswered_call_moves_on_to_the_next_channel(webhooks, session, as_coordinator):
+    case, message = await case_with_an_agreement(
+        as_coordinator, session, phone_number(), channel="call"
+    )
+    ended = await post_signed(
+        webhooks,
+        f"/webhooks/twilio/call-status?key={message.key}",
+        {"CallSid": "CA2", "CallStatus": "no-answer"},
+    )
+    assert ended.status_code == 204
+
+    async def handed_to_the_caseworker() -> bool:
+        detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+        return any(t["text"].startswith("Ring til borgeren") for t in detail["todos"])
+
+    await eventually(handed_to_the_caseworker)

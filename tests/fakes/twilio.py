@@ -22,6 +22,7 @@ SENDER = "+4570101010"
 @dataclass
 class FakeTwilio:
     messages: list[dict[str, str]] = field(default_factory=list)
+    calls: list[dict[str, str]] = field(default_factory=list)
     # (HTTP status, Twilio error code) to answer the next sends with, in order.
     failures: list[tuple[int, int]] = field(default_factory=list)
     refused_auth: int = 0
@@ -60,6 +61,11 @@ class FakeTwilio:
                     status, code = fake.failures.pop(0)
                     self._json(status, {"code": code, "message": "fejl", "status": status})
                     return
+                if self.path.endswith("/Calls.json"):
+                    call = {**form, "sid": "CA" + uuid.uuid4().hex, "status": "queued"}
+                    fake.calls.append(call)
+                    self._json(201, _call(call))
+                    return
                 message = {
                     **form,
                     "sid": "SM" + uuid.uuid4().hex,
@@ -73,6 +79,19 @@ class FakeTwilio:
                 if not self._authorised():
                     return
                 query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                if urlparse(self.path).path.endswith("/Calls.json"):
+                    calls = [_call(c) for c in fake.calls if c.get("To") == query.get("To")]
+                    self._json(
+                        200,
+                        {
+                            "calls": calls,
+                            "next_page_uri": None,
+                            "page": 0,
+                            "page_size": 20,
+                            "uri": urlparse(self.path).path,
+                        },
+                    )
+                    return
                 found = [_resource(m) for m in fake.messages if m.get("To") == query.get("To")]
                 self._json(
                     200,
@@ -110,4 +129,17 @@ def _resource(message: dict[str, str]) -> dict[str, Any]:
         "direction": "outbound-api",
         "api_version": "2010-04-01",
         "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{message['sid']}.json",
+    }
+
+
+def _call(call: dict[str, str]) -> dict[str, Any]:
+    return {
+        "sid": call["sid"],
+        "account_sid": ACCOUNT_SID,
+        "to": call.get("To"),
+        "from": call.get("From"),
+        "status": call["status"],
+        "direction": "outbound-api",
+        "api_version": "2010-04-01",
+        "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Calls/{call['sid']}.json",
     }
