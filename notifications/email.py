@@ -104,7 +104,7 @@ class SmtpEmail:
                     username=settings.username,
                     password=settings.password,
                     start_tls=settings.starttls,
-                    timeout=20,
+                    timeout=10,
                 )
             )
         except aiosmtplib.SMTPRecipientsRefused as error:

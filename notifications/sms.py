@@ -5,6 +5,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 # Twilio error codes that no retry will mend: the number is wrong, is a landline, or has
@@ -28,7 +29,10 @@ class TwilioSettings:
 class TwilioSms:
     def __init__(self, settings: TwilioSettings) -> None:
         self._settings = settings
-        self._client = Client(settings.account_sid, settings.auth_token)
+        # A provider that hangs must not hold the activity past its own timeout.
+        self._client = Client(
+            settings.account_sid, settings.auth_token, http_client=TwilioHttpClient(timeout=10)
+        )
         if settings.api_url:
             self._client.api.base_url = settings.api_url
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -24,7 +25,10 @@ class PermanentCallFailure(Exception):
 class TwilioVoice:
     def __init__(self, settings: TwilioSettings) -> None:
         self._settings = settings
-        self._client = Client(settings.account_sid, settings.auth_token)
+        # A provider that hangs must not hold the activity past its own timeout.
+        self._client = Client(
+            settings.account_sid, settings.auth_token, http_client=TwilioHttpClient(timeout=10)
+        )
         if settings.api_url:
             self._client.api.base_url = settings.api_url
 

@@ -26,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.rejections import invalid
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+# Providers are given 10 seconds a call; a worker that dies mid-send is retried after this.
+DELIVERY_TIMEOUT = timedelta(seconds=20)
 # The read model and the outbox must catch up eventually, however long the database is away.
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
@@ -91,7 +93,7 @@ class ProgrammeWorkflow:
                     coordinator_id=self.state.coordinator_id,
                     notices=notices,
                 ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                start_to_close_timeout=DELIVERY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
             # A message refused for good moves on to the citizen's next channel.

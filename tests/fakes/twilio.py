@@ -7,6 +7,7 @@ sends, and can be told to answer the next requests with an error (429, 500, or a
 import base64
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ class FakeTwilio:
     # (HTTP status, Twilio error code) to answer the next sends with, in order.
     failures: list[tuple[int, int]] = field(default_factory=list)
     refused_auth: int = 0
+    # Seconds to wait, after recording a message, before answering: a send "in flight".
+    delay: float = 0
     base_url: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -73,6 +76,7 @@ class FakeTwilio:
                     "date_created": datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000"),
                 }
                 fake.messages.append(message)
+                time.sleep(fake.delay)
                 self._json(201, _resource(message))
 
             def do_GET(self) -> None:
