@@ -11,6 +11,7 @@ from temporalio import activity
 from models.case import Case, CaseEvent
 from models.citizen import Citizen
 from models.db import SessionFactory, transaction
+from models.meeting import MeetingInvite
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
 from models.task import Task, TaskRecord
 
@@ -50,6 +51,7 @@ class ProjectionActivities:
                 won = True
             if won:
                 _write_tasks(session, case_id, state)
+                _write_invites(session, case_id, state)
                 citizen = session.get(Citizen, uuid.UUID(state.citizen_id))
                 if citizen is not None:
                     citizen.phone = state.contact.phone
@@ -111,6 +113,31 @@ def _write_tasks(session: Session, case_id: uuid.UUID, state: ProgrammeState) ->
             if getattr(task, name) != value:
                 setattr(task, name, value)
                 task.updated_at = datetime.now(UTC)
+
+
+def _write_invites(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
+    """One row per invited staff member and meeting, as the meetings stand now."""
+    existing = {
+        (i.meeting_id, i.staff_id): i
+        for i in session.exec(select(MeetingInvite).where(MeetingInvite.case_id == case_id))
+    }
+    for meeting in state.meetings.values():
+        for participant in meeting.participants:
+            staff_id = uuid.UUID(participant.staff_id)
+            fields: dict[str, Any] = {
+                "case_id": case_id,
+                "starts_at": meeting.starts_at,
+                "duration_minutes": meeting.duration_minutes,
+                "place": meeting.place,
+                "purpose": meeting.purpose,
+                "status": meeting.status,
+            }
+            invite = existing.get((meeting.id, staff_id))
+            if invite is None:
+                session.add(MeetingInvite(meeting_id=meeting.id, staff_id=staff_id, **fields))
+            else:
+                for name, value in fields.items():
+                    setattr(invite, name, value)
 
 
 def _task_fields(record: TaskRecord) -> dict[str, Any]:

@@ -1,16 +1,19 @@
 """Read-model views of tasks: a case's task board, a department's inbox and its lead's queue."""
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from models.case import Case
 from models.citizen import Citizen
-from models.enums import Department, TaskState
+from models.enums import Department, MeetingStatus, TaskState
+from models.meeting import MeetingInvite
 from models.staff import Staff
 from models.task import InboxTask, Task, TaskPublic
 
+UPCOMING = [s for s in MeetingStatus if s.is_upcoming]
 OPEN_STATES = [TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS]
 BOARD_COLUMNS = [
     TaskState.ASSIGNED,
@@ -78,3 +81,19 @@ def colleagues(session: Session, department: Department) -> list[Staff]:
             .order_by(Staff.full_name)
         ).all()
     )
+
+
+def upcoming_invites(session: Session, user: Staff) -> list[tuple[MeetingInvite, str]]:
+    """Meetings with citizens that this member of staff is invited to, soonest first."""
+    rows = session.exec(
+        select(MeetingInvite, Citizen.name)
+        .join(Case, col(Case.id) == MeetingInvite.case_id)
+        .join(Citizen, col(Citizen.id) == Case.citizen_id)
+        .where(
+            MeetingInvite.staff_id == user.id,
+            col(MeetingInvite.starts_at) > datetime.now(UTC),
+            col(MeetingInvite.status).in_(UPCOMING),
+        )
+        .order_by(col(MeetingInvite.starts_at))
+    ).all()
+    return [(invite, citizen) for invite, citizen in rows]

@@ -1,11 +1,15 @@
 """Meeting agreements with the citizen, the messages about them, and the coordinator's to-dos."""
 
+import uuid
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from sqlmodel import Column, SQLModel
+from sqlmodel import Field as SqlField
 
 from models.command import Command, Reason, Text
+from models.db import StrEnumType, UtcDateTime
 from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
 
 # Short enough that every message to the citizen fits two SMS segments (see notifications).
@@ -126,3 +130,18 @@ class DeliveryReport(Command):
 
 class CompleteTodo(Command):
     todo_id: str
+
+
+class MeetingInvite(SQLModel, table=True):
+    """A staff member invited to a citizen's meeting, projected so their inbox can show it."""
+
+    __tablename__ = "meeting_invite"
+
+    meeting_id: str = SqlField(primary_key=True, max_length=40)
+    staff_id: uuid.UUID = SqlField(primary_key=True, foreign_key="staff.id", index=True)
+    case_id: uuid.UUID = SqlField(foreign_key="case.id", index=True)
+    starts_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
+    duration_minutes: int
+    place: str = SqlField(max_length=60)
+    purpose: str = SqlField(max_length=50)
+    status: MeetingStatus = SqlField(sa_type=StrEnumType(MeetingStatus))

@@ -20,7 +20,7 @@ from api.page_helpers import (
     status_of,
 )
 from api.permissions import DEPARTMENT_ROLES
-from api.task_views import colleagues, department_tasks
+from api.task_views import colleagues, department_tasks, upcoming_invites
 from models.enums import Role
 from models.staff import Staff
 
@@ -56,6 +56,7 @@ def _render_inbox(
         error=error,
         failed=failed,
         tasks=department_tasks(session, department),
+        invites=upcoming_invites(session, user),
         colleagues=[c for c in colleagues(session, department) if c.role in DEPARTMENT_ROLES],
     )
 

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import models.case
 import models.citizen
 import models.department
+import models.meeting
 import models.outbox
 import models.staff
 import models.task  # noqa: F401  (registers the tables on SQLModel.metadata)

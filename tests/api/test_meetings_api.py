@@ -116,3 +116,33 @@ async def test_the_citizen_confirms_from_the_outbox_page(
         assert answer.status_code == 303
     meetings = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["meetings"]
     assert meetings[0]["status"] == "confirmed"
+
+
+async def test_invited_staff_see_the_meeting_in_their_inbox(
+    service, session, as_coordinator, as_department_worker
+):
+    me = (await as_department_worker.get("/api/me")).json()
+    case = await new_case(as_coordinator)
+    await act(
+        as_coordinator,
+        case["id"],
+        "book-meeting",
+        starts_at=in_days(4).isoformat(),
+        place="Jobcenteret, lokale 2",
+        purpose="Fælles møde om bostøtte",
+        participant_ids=[me["id"]],
+    )
+    inbox = await as_department_worker.get("/inbox")
+    assert "Møder, du er inviteret til" in inbox.text
+    assert "Fælles møde om bostøtte" in inbox.text and "Test Borger" in inbox.text
+    unknown = await act(
+        as_coordinator,
+        case["id"],
+        "book-meeting",
+        422,
+        starts_at=in_days(5).isoformat(),
+        place="Jobcenteret",
+        purpose="Møde",
+        participant_ids=[str(uuid.uuid4())],
+    )
+    assert unknown["detail"] == "Deltageren findes ikke."

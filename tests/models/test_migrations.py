@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import models.case
+import models.meeting
 import models.outbox
 import models.task  # noqa: F401  (registers every table)
 
