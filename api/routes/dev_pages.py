@@ -20,7 +20,9 @@ from models.command import Command
 from models.enums import Channel, DeliveryStatus
 from models.meeting import CitizenReply, DeliveryReport
 from models.outbox import OutboxMessage
+from models.programme import ProgrammeState
 from models.staff import Staff
+from notifications.email import Invitation, invitation_ics
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,6 +46,39 @@ def outbox(request: Request, session: SessionDep, user: UserDep) -> Response:
         rows=rows,
         shown=SHOWN,
         statuses=[DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED],
+    )
+
+
+@router.get("/dev/outbox/{message_id}/aftale.ics")
+def invitation(
+    session: SessionDep, settings: SettingsDep, user: UserDep, message_id: str
+) -> Response:
+    """The calendar invitation an e-mail carries: the message's version of the meeting (its
+    SEQUENCE), with the meeting's details as they stand now."""
+    message = session.get(OutboxMessage, _uuid(message_id))
+    case = session.get(Case, message.case_id) if message and message.case_id else None
+    if message is None or case is None or message.channel != Channel.EMAIL.value:
+        raise NotFound("Beskeden har ingen kalenderinvitation.")
+    # meeting:<id>:v<version>:<purpose>:...
+    _, meeting_id, version, purpose, *_ = message.key.split(":")
+    meeting = ProgrammeState.model_validate(case.state).meetings.get(meeting_id)
+    if meeting is None:
+        raise NotFound("Mødet findes ikke.")
+    invite = Invitation(
+        meeting_id=meeting.id,
+        version=int(version.removeprefix("v")),
+        starts_at=meeting.starts_at,
+        minutes=meeting.duration_minutes,
+        summary=f"Møde med {meeting.host_name}",
+        location=meeting.place,
+        description=meeting.purpose,
+        cancelled=purpose == "meeting_cancelled",
+    )
+    sender = settings.smtp_from.split("<")[-1].rstrip(">")
+    return Response(
+        invitation_ics(invite, sender),
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="aftale.ics"'},
     )
 
 

@@ -146,3 +146,63 @@ async def test_invited_staff_see_the_meeting_in_their_inbox(
         participant_ids=[str(uuid.uuid4())],
     )
     assert unknown["detail"] == "Deltageren findes ikke."
+
+
+async def test_an_email_citizen_gets_an_invitation_that_a_move_updates(
+    service, session, coordinator, as_coordinator
+):
+    case = await new_case(as_coordinator)
+    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)
+    await act(
+        as_coordinator,
+        case["id"],
+        "set-contact",
+        channels=["email"],
+        email="a@eksempel.dk",
+        quiet_from=quiet.strftime("%H:%M"),
+        quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
+    )
+    booked = await act(
+        as_coordinator,
+        case["id"],
+        "book-meeting",
+        starts_at=in_days(3).isoformat(),
+        place="Café Solsikken",
+        purpose="Første samtale",
+    )
+    meeting_id = booked["case"]["meetings"][0]["id"]
+
+    def emails() -> list[OutboxMessage]:
+        session.expire_all()
+        return list(
+            session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.case_id == uuid.UUID(case["id"]))
+                .order_by(col(OutboxMessage.created_at))
+            ).all()
+        )
+
+    async def count(n: int) -> None:
+        async def enough() -> bool:
+            return len(emails()) >= n
+
+        await eventually(enough)
+
+    await count(1)
+    await act(
+        as_coordinator,
+        case["id"],
+        "move-meeting",
+        meeting_id=meeting_id,
+        starts_at=in_days(4).isoformat(),
+    )
+    await count(2)
+    first, moved = emails()
+    assert (first.purpose, moved.purpose) == ("meeting_agreement", "meeting_moved")
+    async with httpx.AsyncClient(base_url=service.base_url) as browser:
+        await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+        invites = [
+            (await browser.get(f"/dev/outbox/{m.id}/aftale.ics")).text for m in (first, moved)
+        ]
+    assert all(f"UID:{meeting_id}@forloeb" in i for i in invites)
+    assert "SEQUENCE:1" in invites[0] and "SEQUENCE:2" in invites[1]
