@@ -24,6 +24,7 @@ from models.meeting import (
     CancelMeeting,
     CompleteTodo,
     MoveMeeting,
+    MoveReply,
     RecordMeetingOutcome,
 )
 from models.programme import (
@@ -121,6 +122,7 @@ CASE_ACTIONS = {
         CaseAction("cancel-meeting", CancelMeeting, "Aflys mødet"),
         CaseAction("record-meeting-outcome", RecordMeetingOutcome, "Registrér mødets udfald"),
         CaseAction("complete-todo", CompleteTodo, "Markér som klaret"),
+        CaseAction("move-reply", MoveReply, "Flyt borgerens svar til et andet møde"),
     ]
 }
 

@@ -289,6 +289,10 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
     @property
+    def label(self) -> str:
+        return _DELIVERY_LABELS[self]
+
+    @property
     def failed(self) -> bool:
         return self in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
 
@@ -296,3 +300,12 @@ class DeliveryStatus(StrEnum):
     def rank(self) -> int:
         """Later statuses outrank earlier ones, so a late or repeated callback changes nothing."""
         return list(DeliveryStatus).index(self)
+
+
+_DELIVERY_LABELS = {
+    DeliveryStatus.QUEUED: "i kø",
+    DeliveryStatus.SENT: "sendt",
+    DeliveryStatus.DELIVERED: "leveret",
+    DeliveryStatus.UNDELIVERED: "ikke leveret",
+    DeliveryStatus.FAILED: "fejlet",
+}

@@ -123,6 +123,13 @@ class CitizenReply(Command):
     reply_id: str | None = None
 
 
+class MoveReply(Command):
+    """The citizen's answer went to the nearest meeting but was about another one."""
+
+    from_meeting_id: str
+    to_meeting_id: str
+
+
 class DeliveryReport(Command):
     key: str
     status: DeliveryStatus

@@ -26,6 +26,7 @@ from models.meeting import (
     CompleteTodo,
     DeliveryReport,
     MoveMeeting,
+    MoveReply,
     RecordMeetingOutcome,
 )
 from models.programme import (
@@ -99,6 +100,7 @@ ACTIONS = {
             "record_meeting_outcome", RecordMeetingOutcome, meeting_rules.record_outcome
         ),
         WorkflowAction("citizen_reply", CitizenReply, meeting_rules.citizen_reply),
+        WorkflowAction("move_reply", MoveReply, meeting_rules.move_reply),
         WorkflowAction("delivery_report", DeliveryReport, meeting_rules.delivery_report),
         WorkflowAction("complete_todo", CompleteTodo, meeting_rules.complete_todo),
     ]

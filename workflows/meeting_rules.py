@@ -18,6 +18,7 @@ from models.meeting import (
     DeliveryReport,
     Meeting,
     MoveMeeting,
+    MoveReply,
     OutgoingMessage,
     RecordMeetingOutcome,
     ReminderRule,
@@ -339,6 +340,31 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
     return record(state, "citizen_message", now, None, f"Besked fra borgeren ({how}): {cmd.text}")
 
 
+def move_reply(state: ProgrammeState, cmd: MoveReply, now: datetime) -> TimelineEvent:
+    actor = require_coordinator(state, cmd.actor)
+    source = _meeting(state, cmd.from_meeting_id)
+    target = _meeting(state, cmd.to_meeting_id)
+    answered = (MeetingStatus.CONFIRMED, MeetingStatus.NEW_TIME_REQUESTED)
+    if source.status not in answered:
+        raise refuse("Borgeren har ikke svaret på det møde.")
+    if target.id == source.id or not target.status.is_upcoming:
+        raise refuse("Svaret kan kun flyttes til et andet kommende møde.")
+    target.status, target.confirmed_at = source.status, source.confirmed_at
+    source.status, source.confirmed_at = MeetingStatus.BOOKED, None
+    for todo in state.todos:
+        if todo.meeting_id == source.id and todo.done_at is None:
+            todo.meeting_id = target.id
+            todo.text = f"Find en ny tid: borgeren kan ikke {when(target.starts_at)}"
+    return record(
+        state,
+        "reply_moved",
+        now,
+        actor,
+        f"Borgerens svar er flyttet fra mødet {when(source.starts_at)} "
+        f"til mødet {when(target.starts_at)}.",
+    )
+
+
 def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -> TimelineEvent:
     """A provider's report on a message. Repeated or late reports change nothing; a failure
     moves on to the citizen's next channel."""
@@ -354,7 +380,7 @@ def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -
             "message_status",
             now,
             None,
-            f"{sent.channel.label} om {_purpose_label(sent.purpose)}: {cmd.status.value}.",
+            f"{sent.channel.label} om {_purpose_label(sent.purpose)}: {cmd.status.label}.",
         )
     if sent.channel == Channel.SMS:
         # A number that cannot take SMS is not tried by SMS again.

@@ -13,6 +13,7 @@ from models.meeting import (
     CitizenReply,
     DeliveryReport,
     MoveMeeting,
+    MoveReply,
     RecordMeetingOutcome,
     ReminderRule,
 )
@@ -151,25 +152,36 @@ async def test_replies_confirm_ask_for_a_new_time_or_reach_the_coordinator(
     time_env, session, course
 ):
     today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
-    near, far = (
-        booking(course, at(today + timedelta(days=2), 10)),
-        booking(course, at(today + timedelta(days=9), 10)),
-    )
+    near = booking(course, at(today + timedelta(days=2), 10))
+    far = booking(course, at(today + timedelta(days=9), 10))
     for meeting in (far, near):
         await send(course.handle, meeting)
     assert near.meeting_id and far.meeting_id
+    me = actor_of(course.coordinator)
 
+    # An SMS reply concerns the nearest upcoming meeting.
     await send(course.handle, CitizenReply(text=" ja tak!"))
     state = await state_of(course)
     assert state.meetings[near.meeting_id].status == MeetingStatus.CONFIRMED
     assert state.meetings[far.meeting_id].status == MeetingStatus.BOOKED
 
+    # It was about the far one: the coordinator moves it there.
     await send(
-        course.handle, CitizenReply(text="2", channel=Channel.CALL, meeting_id=far.meeting_id)
+        course.handle,
+        MoveReply(actor=me, from_meeting_id=near.meeting_id, to_meeting_id=far.meeting_id),
     )
     state = await state_of(course)
-    assert state.meetings[far.meeting_id].status == MeetingStatus.NEW_TIME_REQUESTED
+    assert state.meetings[near.meeting_id].status == MeetingStatus.BOOKED
+    assert state.meetings[far.meeting_id].status == MeetingStatus.CONFIRMED
+
+    # A key pressed in the call about the near meeting asks for a new time for it.
+    await send(
+        course.handle, CitizenReply(text="2", channel=Channel.CALL, meeting_id=near.meeting_id)
+    )
+    state = await state_of(course)
+    assert state.meetings[near.meeting_id].status == MeetingStatus.NEW_TIME_REQUESTED
     assert state.todos[-1].text.startswith("Find en ny tid")
+    assert state.todos[-1].meeting_id == near.meeting_id
 
     await send(course.handle, CitizenReply(text="Jeg kommer lidt senere"))
     state = await state_of(course)
@@ -190,6 +202,18 @@ async def test_a_failed_sms_falls_back_to_the_next_channel(time_env, session, co
     state = await state_of(course)
     assert state.contact.sms_unreachable
     assert Channel.SMS not in state.contact.channels_in_order()
+
+    # The call is not answered either: e-mail is the citizen's third choice.
+    call = messages(session, course.case_id)[1]
+    unanswered = await send(
+        course.handle, DeliveryReport(key=call.key, status=DeliveryStatus.UNDELIVERED)
+    )
+    assert "Prøver nu e-mail" in unanswered.summary
+    await time_env.sleep(timedelta(minutes=1))
+    sent = messages(session, course.case_id)
+    assert [m.channel for m in sent] == ["sms", "call", "email"]
+    assert sent[2].address == "borger@eksempel.dk"
+    assert len({m.key for m in sent}) == 3  # one key per attempt
 
 
 async def test_a_held_meeting_needs_the_next_appointment(time_env, session, course):
