@@ -7,6 +7,7 @@ looked up at the provider before anything is sent again. So each intent gives on
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -18,10 +19,11 @@ from models.enums import Channel, Recipient, Role
 from models.notice import Delivery, DeliveryResult, Notice
 from models.outbox import OutboxMessage
 from models.staff import Staff
-from notifications.email import Invitation, PermanentEmailFailure, SmtpEmail
+from notifications.email import Invitation, SmtpEmail
+from notifications.failures import PermanentDeliveryFailure
 from notifications.messages import Message, MessageRenderer
-from notifications.sms import PermanentSmsFailure, TwilioSms
-from notifications.voice import PermanentCallFailure, TwilioVoice
+from notifications.sms import TwilioSms
+from notifications.voice import TwilioVoice
 
 OUTBOX_CHANNEL = "outbox"
 
@@ -96,46 +98,50 @@ class NotificationActivities:
         return 1
 
     def _send_sms(self, key: str) -> bool:
-        """Send the row's SMS once; False if Twilio refused it for good."""
-        assert self._sms is not None
-        with transaction(self._open_session) as session:
-            row = _find(session, key)
-            if row is None or row.provider_id is not None or row.address is None:
-                return True
-            # A row left "sending" by a crash may have reached Twilio already.
-            since = row.created_at - timedelta(minutes=1)
-            crashed = row.status == "sending"
-            row.status = "sending"
-        sid = (
-            self._sms.already_sent(to=row.address, body=row.body, since=since) if crashed else None
+        sms = self._sms
+        assert sms is not None
+        return self._send_once(
+            key,
+            send=lambda row: sms.send(to=_address(row), body=row.body, key=key),
+            find=lambda row, since: sms.already_sent(to=_address(row), body=row.body, since=since),
         )
-        if sid is None:
-            try:
-                sid = self._sms.send(to=row.address, body=row.body, key=key)
-            except PermanentSmsFailure:
-                self._set(key, status="failed")
-                return False
-        self._set(key, status="sent", provider_id=sid)
-        return True
 
     def _place_call(self, key: str) -> bool:
-        """Place the row's call once; False if the number can never be called."""
-        assert self._voice is not None
+        voice = self._voice
+        assert voice is not None
+        return self._send_once(
+            key,
+            send=lambda row: voice.call(to=_address(row), key=key),
+            find=lambda row, since: voice.already_called(to=_address(row), since=since),
+        )
+
+    def _send_once(
+        self,
+        key: str,
+        *,
+        send: Callable[[OutboxMessage], str],
+        find: Callable[[OutboxMessage, datetime], str | None],
+    ) -> bool:
+        """Hand the row's message to a provider once; False if it was refused for good.
+
+        The row is marked "sending" before the provider is called. A row found still
+        "sending" was caught by a crash, so the provider is asked first whether it arrived.
+        """
         with transaction(self._open_session) as session:
             row = _find(session, key)
             if row is None or row.provider_id is not None or row.address is None:
                 return True
-            since = row.created_at - timedelta(minutes=1)
             crashed = row.status == "sending"
             row.status = "sending"
-        sid = self._voice.already_called(to=row.address, since=since) if crashed else None
-        if sid is None:
+        since = row.created_at - timedelta(minutes=1)
+        provider_id = find(row, since) if crashed else None
+        if provider_id is None:
             try:
-                sid = self._voice.call(to=row.address, key=key)
-            except PermanentCallFailure:
+                provider_id = send(row)
+            except PermanentDeliveryFailure:
                 self._set(key, status="failed")
                 return False
-        self._set(key, status="sent", provider_id=sid)
+        self._set(key, status="sent", provider_id=provider_id)
         return True
 
     def _send_email(self, notice: Notice) -> bool:
@@ -154,7 +160,7 @@ class NotificationActivities:
         )
         try:
             self._email.send(email)
-        except PermanentEmailFailure:
+        except PermanentDeliveryFailure:
             self._set(notice.key, status="failed")
             return False
         self._set(notice.key, status="sent", provider_id=str(email["Message-ID"]))
@@ -171,6 +177,11 @@ class NotificationActivities:
         if notice.to in (Recipient.DEPARTMENT, Recipient.DEPARTMENT_LEAD):
             return f"{self._public_url}/inbox"
         return f"{self._public_url}/cases/{delivery.case_id}"
+
+
+def _address(row: OutboxMessage) -> str:
+    assert row.address is not None  # checked before any provider is called
+    return row.address
 
 
 def _invitation(notice: Notice) -> Invitation | None:

@@ -13,10 +13,11 @@ from email.utils import make_msgid
 import aiosmtplib
 from icalendar import Calendar, Event
 
+from notifications.failures import PermanentDeliveryFailure
 from notifications.messages import Message, MessageRenderer
 
 
-class PermanentEmailFailure(Exception):
+class PermanentEmailFailure(PermanentDeliveryFailure):
     """The relay refused the address for good."""
 
 

@@ -8,12 +8,14 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from notifications.failures import PermanentDeliveryFailure
+
 # Twilio error codes that no retry will mend: the number is wrong, is a landline, or has
 # stopped messages from us. https://www.twilio.com/docs/api/errors
 PERMANENT_ERRORS = {21211, 21214, 21408, 21610, 21612, 21614}
 
 
-class PermanentSmsFailure(Exception):
+class PermanentSmsFailure(PermanentDeliveryFailure):
     """The message can never be delivered to this number by SMS."""
 
 

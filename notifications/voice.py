@@ -8,6 +8,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from notifications.failures import PermanentDeliveryFailure
 from notifications.sms import PERMANENT_ERRORS, TwilioSettings
 
 KEYS = "Tryk 1 for at bekræfte, eller tryk 2, hvis du har brug for en ny tid."
@@ -18,7 +19,7 @@ THANKS = {
 }
 
 
-class PermanentCallFailure(Exception):
+class PermanentCallFailure(PermanentDeliveryFailure):
     """The number can never be called (it does not exist, say)."""
 
 

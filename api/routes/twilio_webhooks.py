@@ -74,25 +74,7 @@ async def status_callback(
     reported = form.get("MessageStatus", "")
     if reported not in DeliveryStatus._value2member_map_:
         return Response(status_code=204)  # accepted, sending, ...: nothing to act on
-    status = DeliveryStatus(reported)
-    with transaction(open_session) as session:
-        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
-        if row is None or row.case_id is None:
-            raise NotFound("Beskeden findes ikke.")
-        if row.status not in DeliveryStatus._value2member_map_ or (
-            status.rank > DeliveryStatus(row.status).rank
-        ):
-            row.status = status.value
-        case = session.get(Case, row.case_id)
-    assert case is not None
-    if case.stage != Stage.CLOSED:
-        await case_service.act(
-            temporal,
-            user=None,
-            case=case,
-            command=DeliveryReport(key=key, status=status),
-            wait=settings.update_wait,
-        )
+    await _report(open_session, temporal, settings, key, DeliveryStatus(reported))
     return Response(status_code=204)
 
 
@@ -124,6 +106,33 @@ async def incoming_sms(
         wait=settings.update_wait,
     )
     return _twiml(MessagingResponse())
+
+
+async def _report(
+    open_session: OpenSessionDep,
+    temporal: TemporalDep,
+    settings: Settings,
+    key: str,
+    status: DeliveryStatus,
+) -> None:
+    """Record a provider's status on the message and tell the case's workflow. A repeated or
+    late report never moves a status backwards."""
+    with transaction(open_session) as session:
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
+        if row is None or row.case_id is None:
+            raise NotFound("Beskeden findes ikke.")
+        known = DeliveryStatus._value2member_map_.get(row.status)
+        if not isinstance(known, DeliveryStatus) or status.rank > known.rank:
+            row.status = status.value
+        case = session.get(Case, row.case_id)
+    if case is not None and case.stage != Stage.CLOSED:
+        await case_service.act(
+            temporal,
+            user=None,
+            case=case,
+            command=DeliveryReport(key=key, status=status),
+            wait=settings.update_wait,
+        )
 
 
 def _row(open_session: OpenSessionDep, key: str) -> tuple[OutboxMessage, Case]:
@@ -193,18 +202,7 @@ async def call_status(
     outcome = CALL_OUTCOMES.get(form.get("CallStatus", ""))
     if outcome is None:
         return Response(status_code=204)
-    _, case = _row(open_session, key)
-    with transaction(open_session) as session:
-        row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).one()
-        row.status = outcome.value
-    if case.stage != Stage.CLOSED:
-        await case_service.act(
-            temporal,
-            user=None,
-            case=case,
-            command=DeliveryReport(key=key, status=outcome),
-            wait=settings.update_wait,
-        )
+    await _report(open_session, temporal, settings, key, outcome)
     return Response(status_code=204)
 
 
