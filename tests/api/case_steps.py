@@ -1,12 +1,13 @@
 """Driving a case through the JSON API, as a caseworker's client would."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from tests.factories import copenhagen_today, random_cpr
+from workflows.calendar import COPENHAGEN
 
 
 async def new_case(client: httpx.AsyncClient, **case_fields: Any) -> dict[str, Any]:
@@ -48,3 +49,12 @@ async def eventually(check: Any, seconds: float = 10) -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError("condition not met in time")
+
+
+def quiet_hours_elsewhere() -> dict[str, Any]:
+    """Quiet hours twelve hours from now, so a message may go at once whenever tests run."""
+    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)
+    return {
+        "quiet_from": quiet.strftime("%H:%M"),
+        "quiet_to": (quiet + timedelta(hours=1)).strftime("%H:%M"),
+    }

@@ -8,7 +8,7 @@ import httpx
 from sqlmodel import col, select
 
 from models.outbox import OutboxMessage
-from tests.api.case_steps import act, eventually, new_case
+from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere
 from tests.factories import PASSWORD
 from workflows.calendar import COPENHAGEN
 
@@ -72,16 +72,13 @@ async def test_the_citizen_confirms_from_the_outbox_page(
     service, session, coordinator, as_coordinator
 ):
     case = await new_case(as_coordinator)
-    # Quiet hours far from now, whenever the suite runs, so the agreement goes at once.
-    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)
     await act(
         as_coordinator,
         case["id"],
         "set-contact",
         channels=["sms"],
         phone="20 12 34 56",
-        quiet_from=quiet.strftime("%H:%M"),
-        quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
+        **quiet_hours_elsewhere(),
     )
     await act(
         as_coordinator,
@@ -152,15 +149,13 @@ async def test_an_email_citizen_gets_an_invitation_that_a_move_updates(
     service, session, coordinator, as_coordinator
 ):
     case = await new_case(as_coordinator)
-    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)
     await act(
         as_coordinator,
         case["id"],
         "set-contact",
         channels=["email"],
         email="a@eksempel.dk",
-        quiet_from=quiet.strftime("%H:%M"),
-        quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
+        **quiet_hours_elsewhere(),
     )
     booked = await act(
         as_coordinator,

@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from api.app import create_app
 from models.outbox import OutboxMessage
-from tests.api.case_steps import act, eventually, new_case
+from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere
 from tests.api.conftest import serve, settings_for
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER
 from workflows.calendar import COPENHAGEN
@@ -47,15 +47,13 @@ async def case_with_an_agreement(
     client, session, phone: str, channel: str = "sms"
 ) -> tuple[dict[str, Any], OutboxMessage]:
     case = await new_case(client)
-    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)  # never the current hour
     await act(
         client,
         case["id"],
         "set-contact",
         channels=[channel],
         phone=phone,
-        quiet_from=quiet.strftime("%H:%M"),
-        quiet_to=(quiet + timedelta(hours=1)).strftime("%H:%M"),
+        **quiet_hours_elsewhere(),
     )
     starts = (datetime.now(COPENHAGEN) + timedelta(days=2)).replace(hour=13, minute=0)
     await act(
