@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from models.case import Case
 from models.citizen import Citizen
 from models.command import Actor
 from models.department import DepartmentRow
-from models.enums import Department, Role
+from models.enums import Department, Role, Stage
 from models.passwords import hash_password
 from models.staff import Staff
 from workflows.calendar import local_date
@@ -68,3 +69,19 @@ def actor_of(staff: Staff) -> Actor:
 def copenhagen_today() -> date:
     """Today as the rules see it; differs from the machine's UTC date late in the evening."""
     return local_date(datetime.now(UTC))
+
+
+def make_case(session: Session, citizen: Citizen) -> Case:
+    """A case row with no workflow behind it, for tests of activities alone."""
+    case = Case(
+        id=uuid.uuid4(),
+        citizen_id=citizen.id,
+        coordinator_id=make_staff(session).id,
+        workflow_id=f"programme-{uuid.uuid4()}",
+        stage=Stage.ACTIVE,
+        referred_at=datetime.now(UTC),
+        updated_at=datetime.now(UTC),
+    )
+    session.add(case)
+    session.commit()
+    return case

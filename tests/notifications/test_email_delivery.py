@@ -13,13 +13,12 @@ from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import NotificationActivities
-from models.case import Case
-from models.enums import Channel, Recipient, Stage
+from models.enums import Channel, Recipient
 from models.notice import Delivery, Notice
 from models.outbox import OutboxMessage
 from notifications.email import SmtpEmail, SmtpSettings
 from tests.api.conftest import free_port
-from tests.factories import make_citizen, make_staff
+from tests.factories import make_case, make_citizen
 
 
 class Inbox:
@@ -42,17 +41,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 def delivery(session, purpose: str, version: int, meeting_id: str) -> Delivery:
     citizen = make_citizen(session, name="Camilla Holm")
-    case = Case(
-        id=uuid.uuid4(),
-        citizen_id=citizen.id,
-        coordinator_id=make_staff(session).id,
-        workflow_id=f"programme-{uuid.uuid4()}",
-        stage=Stage.ACTIVE,
-        referred_at=datetime.now(UTC),
-        updated_at=datetime.now(UTC),
-    )
-    session.add(case)
-    session.commit()
+    case = make_case(session, citizen)
     notice = Notice(
         key=f"meeting:{meeting_id}:v{version}:{purpose}:1:1",
         purpose=purpose,

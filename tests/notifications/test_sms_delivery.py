@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -10,12 +9,11 @@ from temporalio.testing import ActivityEnvironment
 from twilio.base.exceptions import TwilioRestException
 
 from activities.notifications import NotificationActivities
-from models.case import Case
-from models.enums import Channel, Recipient, Stage
+from models.enums import Channel, Recipient
 from models.notice import Delivery, Notice
 from models.outbox import OutboxMessage
 from notifications.sms import TwilioSettings, TwilioSms
-from tests.factories import make_citizen, make_staff
+from tests.factories import make_case, make_citizen
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 
 
@@ -58,26 +56,11 @@ def delivery(session) -> Delivery:
         },
     )
     return Delivery(
-        case_id=str(_case(session, citizen)),
+        case_id=str(make_case(session, citizen).id),
         citizen_id=str(citizen.id),
         coordinator_id=str(uuid.uuid4()),
         notices=[notice],
     )
-
-
-def _case(session, citizen) -> uuid.UUID:
-    case = Case(
-        id=uuid.uuid4(),
-        citizen_id=citizen.id,
-        coordinator_id=make_staff(session).id,
-        workflow_id=f"programme-{uuid.uuid4()}",
-        stage=Stage.ACTIVE,
-        referred_at=datetime.now(UTC),
-        updated_at=datetime.now(UTC),
-    )
-    session.add(case)
-    session.commit()
-    return case.id
 
 
 def row(session, key: str) -> OutboxMessage:
