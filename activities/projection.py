@@ -166,6 +166,8 @@ def _case_fields(state: ProgrammeState) -> dict[str, Any]:
         "closed_at": state.closed_at,
         "handover_to_id": uuid.UUID(state.handover.to_id) if state.handover else None,
         "team_flagged": bool(state.team_flag),
+        "stalled_since": state.stalls[0].since if state.stalls else None,
+        "stall_reason": "; ".join(s.reason for s in state.stalls),
         "state": state.model_dump(mode="json"),
         "last_seq": state.seq,
         "updated_at": datetime.now(UTC),

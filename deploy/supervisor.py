@@ -17,6 +17,7 @@ import httpx
 from deploy.binaries import find_binary
 from deploy.settings import Settings
 from models.db import migrate
+from models.search_attributes import dev_server_flags
 
 log = logging.getLogger("forloeb.up")
 
@@ -114,6 +115,7 @@ def _dev_server_args(settings: Settings) -> list[str]:
         str(settings.temporal_ui_port),
         "--log-level",
         "error",
+        *dev_server_flags(),
     ]
 
 

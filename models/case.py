@@ -40,6 +40,11 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     handover_to_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id", index=True)
     team_flagged: bool = False
+    # Kept by the workflow's stall timers (workflows/stall.py).
+    stalled_since: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), index=True)
+    )
+    stall_reason: str = Field(default="", max_length=500)
     # The workflow's whole state, for the case page's details (efforts, reasons).
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     last_seq: int = 0
@@ -98,6 +103,8 @@ class CasePublic(SQLModel):
     closed_at: datetime | None
     team_flagged: bool
     handover_to_id: uuid.UUID | None
+    stalled_since: datetime | None
+    stall_reason: str
 
 
 class CaseEventPublic(SQLModel):

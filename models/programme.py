@@ -43,6 +43,14 @@ class DecisionRecord(BaseModel):
     justification: str = ""
 
 
+class Stall(BaseModel):
+    """Why a course is stalled, and since when."""
+
+    kind: str  # stage, gap or no_next_appointment
+    reason: str
+    since: datetime
+
+
 class ProgrammeState(BaseModel):
     """Everything the programme workflow knows; carried whole through continue-as-new."""
 
@@ -80,6 +88,11 @@ class ProgrammeState(BaseModel):
     sent: list[SentMessage] = []
     todos: list[Todo] = []
     replies_seen: list[str] = []
+    # When the current stage began (set as events are recorded), and whether the course is
+    # stalled now: kept by the workflow's timers, projected and set as search attributes.
+    stage_since: datetime | None = None
+    stage_since_for: Stage | None = None
+    stalls: list[Stall] = []
 
 
 def programme_workflow_id(case_id: str) -> str:

@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from deploy.binaries import find_binary
+from models import search_attributes
 from models.db import SessionFactory, make_engine, migrate, session_factory
 
 
@@ -63,6 +66,16 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
+    # As on every server the workflow runs on, its search attributes must exist first.
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+                for key in search_attributes.ALL
+            },
+        )
+    )
     yield env
     await env.shutdown()
 
@@ -74,6 +87,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=find_binary("temporal"),
         data_converter=pydantic_data_converter,
         # Small histories suggest continue-as-new early, so a test can see it happen.
+        search_attributes=search_attributes.ALL,
         dev_server_extra_args=[
             "--dynamic-config-value",
             "limit.historyCount.suggestContinueAsNew=60",

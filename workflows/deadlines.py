@@ -3,12 +3,16 @@
 from datetime import datetime
 
 from models.programme import ProgrammeState, TimelineEvent
-from workflows import meeting_rules, programme_rules, task_rules
+from workflows import meeting_rules, programme_rules, stall, task_rules
 from workflows.guards import PLANNING_STAGES
 
 
-def next_deadline(state: ProgrammeState) -> datetime | None:
-    timers = [programme_rules.next_deadline(state), meeting_rules.next_send(state)]
+def next_deadline(state: ProgrammeState, now: datetime) -> datetime | None:
+    timers = [
+        programme_rules.next_deadline(state),
+        meeting_rules.next_send(state),
+        stall.next_change(state, now),
+    ]
     if state.stage in PLANNING_STAGES:
         timers += [task_rules.next_timer(task) for task in state.tasks.values()]
     return min((t for t in timers if t is not None), default=None)

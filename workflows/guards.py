@@ -29,6 +29,8 @@ def record(
     notices: list[Notice] | None = None,
 ) -> TimelineEvent:
     state.seq += 1
+    if state.stage_since_for != state.stage:
+        state.stage_since, state.stage_since_for = now, state.stage
     return TimelineEvent(
         seq=state.seq,
         kind=kind,

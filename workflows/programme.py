@@ -8,9 +8,10 @@ and every task's) share one durable timer, set to the earliest of them.
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue, RetryPolicy
+from temporalio.common import RawValue, RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
@@ -20,7 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from models.meeting import DeliveryReport
     from models.notice import Delivery
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
-    from workflows import deadlines, meeting_rules
+    from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
+    from workflows import deadlines, meeting_rules, stall
     from workflows import programme_rules as rules
     from workflows.actions import ACTIONS, WorkflowAction
     from workflows.rejections import invalid
@@ -39,6 +41,7 @@ class ProgrammeWorkflow:
         self.state = input.state or input.initial_state(workflow.now())
         # Recorded here, before any update handler can run, so the referral is always event 1.
         self._referral = [rules.refer(self.state)] if input.state is None else []
+        self._search: dict[str, object] = {}
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
@@ -60,7 +63,7 @@ class ProgrammeWorkflow:
 
     async def _wait_for_change_or_deadline(self) -> None:
         seen = self.state.seq
-        deadline = deadlines.next_deadline(self.state)
+        deadline = deadlines.next_deadline(self.state, workflow.now())
         if deadline is not None and deadline <= workflow.now():
             await self._publish(deadlines.on_deadline(self.state, workflow.now()))
             return
@@ -75,8 +78,13 @@ class ProgrammeWorkflow:
     async def _publish(self, events: list[TimelineEvent]) -> None:
         """Project the new state with its events, then hand their notices to the outbox."""
         recorded = [event for event in events if event.recorded]
+        # Any change, or a stall timer alone, may start or end a stall.
+        judged = stall.judge(self.state, workflow.now())
+        if judged is not None:
+            recorded.append(judged)
         if not recorded:
             return
+        self._upsert_search_attributes()
         await workflow.execute_activity_method(
             ProjectionActivities.project_programme,
             ProjectionInput(state=self.state, events=recorded),
@@ -106,6 +114,19 @@ class ProgrammeWorkflow:
                     for key in result.failed
                 ]
             )
+
+    def _upsert_search_attributes(self) -> None:
+        waiting_on = sorted({t.department.value for t in self.state.tasks.values() if t.breach})
+        wanted: dict[str, SearchAttributeUpdate[Any]] = {
+            STAGE.name: STAGE.value_set(self.state.stage.value),
+            STALLED.name: STALLED.value_set(bool(self.state.stalls)),
+            COORDINATOR.name: COORDINATOR.value_set(self.state.coordinator_id),
+            WAITING_ON.name: WAITING_ON.value_set(waiting_on),
+        }
+        changed = [u for name, u in wanted.items() if self._search.get(name) != u.value]
+        if changed:
+            workflow.upsert_search_attributes(changed)
+            self._search.update({u.key.name: u.value for u in changed})
 
     @workflow.query
     def current(self) -> ProgrammeState:

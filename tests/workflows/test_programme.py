@@ -102,7 +102,9 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
     kinds = session.exec(
         select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.seq))
     ).all()
-    assert kinds == [
+    # Nothing was ever planned in this course, so the workflow also marked it stalled.
+    assert "stalled" in kinds
+    assert [k for k in kinds if k not in ("stalled", "unstalled")] == [
         "referred",
         "preparation_started",
         "team_meeting_scheduled",
