@@ -70,7 +70,7 @@ def _login(base_url: str, username: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def _workflow_ids(temporal_port: int) -> list[str]:
+def _workflow_ids(temporal_port: int, query: str | None = None) -> list[str]:
     listed = subprocess.run(
         [
             find_binary("temporal"),
@@ -80,6 +80,7 @@ def _workflow_ids(temporal_port: int) -> list[str]:
             f"127.0.0.1:{temporal_port}",
             "--output",
             "json",
+            *(["--query", query] if query else []),
         ],
         capture_output=True,
         text=True,
@@ -136,6 +137,11 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
             workflow_ids = _workflow_ids(ports["temporal"])
             assert len(workflow_ids) == len(demo_cases())
             assert set(workflow_ids) >= {f"programme-{c['id']}" for c in cases}
+            # Bo Christensen has had nothing planned for 20 days: stalled, and listed so.
+            bo = next(c for c in cases if c["citizen"]["name"] == "Bo Christensen")
+            stalled = _workflow_ids(ports["temporal"], "Stalled = true")
+            assert f"programme-{bo['id']}" in stalled
+            assert mette.get(f"/api/cases/{bo['id']}").json()["stalled_since"] is not None
 
             _check_departments_take_their_share(base_url, mette, cases)
 
