@@ -1,9 +1,10 @@
 """One long-running workflow per ressourceforløb, from referral to the 13-week follow-up.
 
-Department tasks, the continuity plan and handovers are state inside this workflow rather than
-child workflows: gaps, overlaps and stalls are judged across every activity at once, and one
-writer keeps them consistent without signals between workflows. Its deadlines (the course's
-and every task's) share one durable timer, set to the earliest of them.
+Department tasks, meetings, the citizen's messages, the continuity plan and handovers are state
+inside this workflow rather than child workflows: gaps, overlaps and stalls are judged across
+every activity at once, and one writer keeps them consistent without signals between
+workflows. All its deadlines (the course's, every task's, every queued message's and the next
+stall) share one durable timer, set to the earliest of them.
 """
 
 from collections.abc import Sequence
