@@ -145,26 +145,22 @@ class NotificationActivities:
         return True
 
     def _send_email(self, notice: Notice) -> bool:
-        """Send the row's e-mail; False if the relay refused the address for good. SMTP has no
-        way to ask what arrived, so a crash right after sending can repeat it, under the same
-        Message-ID."""
-        assert self._email is not None
-        with transaction(self._open_session) as session:
-            row = _find(session, notice.key)
-            if row is None or row.status == "sent" or row.address is None:
-                return True
-            row.status = "sending"
-        message = Message(subject=row.subject, body=row.body)
-        email = self._email.compose(
-            to=row.address, message=message, key=notice.key, invite=_invitation(notice)
-        )
-        try:
-            self._email.send(email)
-        except PermanentDeliveryFailure:
-            self._set(notice.key, status="failed")
-            return False
-        self._set(notice.key, status="sent", provider_id=str(email["Message-ID"]))
-        return True
+        """SMTP has no way to ask what arrived, so a crash right after the relay accepted a
+        mail can repeat it, under the same Message-ID."""
+        relay = self._email
+        assert relay is not None
+
+        def send(row: OutboxMessage) -> str:
+            email = relay.compose(
+                to=_address(row),
+                message=Message(subject=row.subject, body=row.body),
+                key=notice.key,
+                invite=_invitation(notice),
+            )
+            relay.send(email)
+            return str(email["Message-ID"])
+
+        return self._send_once(notice.key, send=send, find=lambda row, since: None)
 
     def _set(self, key: str, **fields: str) -> None:
         with transaction(self._open_session) as session:

@@ -4,13 +4,14 @@ import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.case import Case
 from models.citizen import Citizen
 from models.command import Actor
 from models.department import DepartmentRow
 from models.enums import Department, Role, Stage
+from models.outbox import OutboxMessage
 from models.passwords import hash_password
 from models.staff import Staff
 from workflows.calendar import local_date
@@ -85,3 +86,15 @@ def make_case(session: Session, citizen: Citizen) -> Case:
     session.add(case)
     session.commit()
     return case
+
+
+def case_messages(session: Session, case_id: str) -> list[OutboxMessage]:
+    """What the case has sent so far, oldest first, read afresh."""
+    session.expire_all()
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.case_id == uuid.UUID(case_id))
+            .order_by(col(OutboxMessage.created_at))
+        ).all()
+    )

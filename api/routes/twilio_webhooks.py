@@ -22,6 +22,7 @@ from api.errors import Forbidden, NotFound
 from deploy.settings import Settings
 from models.case import Case
 from models.citizen import Citizen
+from models.command import Command
 from models.db import transaction
 from models.enums import Channel, DeliveryStatus, Stage
 from models.meeting import CitizenReply, DeliveryReport
@@ -98,13 +99,8 @@ async def incoming_sms(
         reply = MessagingResponse()
         reply.message(UNKNOWN_NUMBER_REPLY)
         return _twiml(reply)
-    await case_service.act(
-        temporal,
-        user=None,
-        case=case,
-        command=CitizenReply(text=text, channel=Channel.SMS, reply_id=sid or None),
-        wait=settings.update_wait,
-    )
+    reply = CitizenReply(text=text, channel=Channel.SMS, reply_id=sid or None)
+    await _tell(temporal, settings, case, reply)
     return _twiml(MessagingResponse())
 
 
@@ -125,13 +121,16 @@ async def _report(
         if not isinstance(known, DeliveryStatus) or status.rank > known.rank:
             row.status = status.value
         case = session.get(Case, row.case_id)
-    if case is not None and case.stage != Stage.CLOSED:
+    if case is not None:
+        await _tell(temporal, settings, case, DeliveryReport(key=key, status=status))
+
+
+async def _tell(temporal: TemporalDep, settings: Settings, case: Case, command: Command) -> None:
+    """Hand what the citizen or the provider said to the case's workflow; a closed case has
+    no workflow left to hear it, and Twilio should not be answered with an error for that."""
+    if case.stage != Stage.CLOSED:
         await case_service.act(
-            temporal,
-            user=None,
-            case=case,
-            command=DeliveryReport(key=key, status=status),
-            wait=settings.update_wait,
+            temporal, user=None, case=case, command=command, wait=settings.update_wait
         )
 
 
@@ -173,19 +172,13 @@ async def key_pressed(
     digit = form.get("Digits", "")
     _, case = _row(open_session, key)
     meeting_id = key.split(":")[1]
-    if case.stage != Stage.CLOSED:
-        await case_service.act(
-            temporal,
-            user=None,
-            case=case,
-            command=CitizenReply(
-                text=digit,
-                channel=Channel.CALL,
-                meeting_id=meeting_id,
-                reply_id=f"{form.get('CallSid', key)}:{digit}",
-            ),
-            wait=settings.update_wait,
-        )
+    reply = CitizenReply(
+        text=digit,
+        channel=Channel.CALL,
+        meeting_id=meeting_id,
+        reply_id=f"{form.get('CallSid', key)}:{digit}",
+    )
+    await _tell(temporal, settings, case, reply)
     return Response(thanks(digit), media_type="application/xml")
 
 

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlmodel import Session
 
-from tests.factories import copenhagen_today, random_cpr
+from models.outbox import OutboxMessage
+from tests.factories import case_messages, copenhagen_today, random_cpr
 from workflows.calendar import COPENHAGEN
 
 
@@ -58,3 +60,14 @@ def quiet_hours_elsewhere() -> dict[str, Any]:
         "quiet_from": quiet.strftime("%H:%M"),
         "quiet_to": (quiet + timedelta(hours=1)).strftime("%H:%M"),
     }
+
+
+async def sent_messages(session: Session, case_id: str, count: int) -> list[OutboxMessage]:
+    """Wait until the case has sent `count` messages (the workflow sends them a moment after the
+    action returns); all of them, oldest first."""
+
+    async def enough() -> bool:
+        return len(case_messages(session, case_id)) >= count
+
+    await eventually(enough)
+    return case_messages(session, case_id)

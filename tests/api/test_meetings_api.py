@@ -5,10 +5,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlmodel import col, select
 
-from models.outbox import OutboxMessage
-from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere
+from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
 from tests.factories import PASSWORD
 from workflows.calendar import COPENHAGEN
 
@@ -89,24 +87,9 @@ async def test_the_citizen_confirms_from_the_outbox_page(
         purpose="Hvordan går det",
     )
 
-    def agreement() -> OutboxMessage | None:
-        session.expire_all()
-        found: OutboxMessage | None = session.exec(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.case_id == uuid.UUID(case["id"]),
-                OutboxMessage.purpose == "meeting_agreement",
-            )
-            .order_by(col(OutboxMessage.created_at).desc())
-        ).first()
-        return found
-
-    async def sent() -> bool:
-        return agreement() is not None
-
-    await eventually(sent)
-    message = agreement()
-    assert message is not None and message.channel == "sms"
+    [message] = await sent_messages(session, case["id"], 1)
+    assert message.purpose == "meeting_agreement"
+    assert message.channel == "sms"
     async with httpx.AsyncClient(base_url=service.base_url) as browser:
         await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
         answer = await browser.post(f"/dev/outbox/{message.id}/reply", data={"text": "JA"})
@@ -167,23 +150,7 @@ async def test_an_email_citizen_gets_an_invitation_that_a_move_updates(
     )
     meeting_id = booked["case"]["meetings"][0]["id"]
 
-    def emails() -> list[OutboxMessage]:
-        session.expire_all()
-        return list(
-            session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.case_id == uuid.UUID(case["id"]))
-                .order_by(col(OutboxMessage.created_at))
-            ).all()
-        )
-
-    async def count(n: int) -> None:
-        async def enough() -> bool:
-            return len(emails()) >= n
-
-        await eventually(enough)
-
-    await count(1)
+    await sent_messages(session, case["id"], 1)
     await act(
         as_coordinator,
         case["id"],
@@ -191,8 +158,7 @@ async def test_an_email_citizen_gets_an_invitation_that_a_move_updates(
         meeting_id=meeting_id,
         starts_at=in_days(4).isoformat(),
     )
-    await count(2)
-    first, moved = emails()
+    first, moved = await sent_messages(session, case["id"], 2)
     assert (first.purpose, moved.purpose) == ("meeting_agreement", "meeting_moved")
     async with httpx.AsyncClient(base_url=service.base_url) as browser:
         await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})

@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from api.app import create_app
 from models.outbox import OutboxMessage
-from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere
+from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere, sent_messages
 from tests.api.conftest import serve, settings_for
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER
 from workflows.calendar import COPENHAGEN
@@ -65,22 +65,8 @@ async def case_with_an_agreement(
         purpose="Praktikken",
     )
 
-    def agreement() -> OutboxMessage | None:
-        session.expire_all()
-        found: OutboxMessage | None = session.exec(
-            select(OutboxMessage).where(
-                OutboxMessage.case_id == uuid.UUID(case["id"]),
-                OutboxMessage.purpose == "meeting_agreement",
-            )
-        ).first()
-        return found
-
-    async def sent() -> bool:
-        return agreement() is not None
-
-    await eventually(sent)
-    message = agreement()
-    assert message is not None
+    [message] = await sent_messages(session, case["id"], 1)
+    assert message.purpose == "meeting_agreement"
     return case, message
 
 

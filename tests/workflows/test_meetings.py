@@ -4,7 +4,6 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from sqlmodel import col, select
 
 from models.contact import SetContactPreferences
 from models.enums import Channel, DeliveryStatus, MeetingStatus, PlaceKind
@@ -17,9 +16,8 @@ from models.meeting import (
     RecordMeetingOutcome,
     ReminderRule,
 )
-from models.outbox import OutboxMessage
 from models.programme import ProgrammeState
-from tests.factories import actor_of
+from tests.factories import actor_of, case_messages
 from tests.workflows.programme_helpers import (
     expect_rejection,
     send,
@@ -42,17 +40,6 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 async def next_day(env) -> date:
     now: datetime = await env.get_current_time()
     return now.astimezone(COPENHAGEN).date() + timedelta(days=1)
-
-
-def messages(session, case_id: str) -> list[OutboxMessage]:
-    session.expire_all()
-    return list(
-        session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.case_id == uuid.UUID(case_id))
-            .order_by(col(OutboxMessage.created_at))
-        ).all()
-    )
 
 
 async def state_of(running) -> ProgrammeState:
@@ -99,7 +86,7 @@ async def test_the_agreement_goes_by_sms_and_reminders_follow_the_schedule(
     meeting_at = at(today + timedelta(days=3), 13)
     await send(course.handle, booking(course, meeting_at, bring="lønsedler"))
     await time_env.sleep(timedelta(minutes=1))
-    sent = messages(session, course.case_id)
+    sent = case_messages(session, course.case_id)
     assert [(m.channel, m.purpose) for m in sent] == [("sms", "meeting_agreement")]
     assert sent[0].address == "+4520123456"
     body = sent[0].body
@@ -107,10 +94,10 @@ async def test_the_agreement_goes_by_sms_and_reminders_follow_the_schedule(
     assert "kl. 13.00" in body and "lønsedler" in body and "Svar JA" in body
 
     await travel_to(time_env, meeting_at - timedelta(hours=24, minutes=1))
-    assert len(messages(session, course.case_id)) == 1
+    assert len(case_messages(session, course.case_id)) == 1
     await travel_to(time_env, meeting_at - timedelta(hours=23, minutes=59))
     await travel_to(time_env, meeting_at - timedelta(hours=1, minutes=59))
-    reminders = [(m.channel, m.purpose) for m in messages(session, course.case_id)[1:]]
+    reminders = [(m.channel, m.purpose) for m in case_messages(session, course.case_id)[1:]]
     assert reminders == [("sms", "meeting_reminder"), ("call", "meeting_reminder")]
 
 
@@ -119,9 +106,9 @@ async def test_quiet_hours_hold_a_message_until_morning(time_env, session, cours
     await travel_to(time_env, evening)
     await send(course.handle, booking(course, evening + timedelta(days=2)))
     await time_env.sleep(timedelta(hours=10))  # 08:30 next morning
-    assert messages(session, course.case_id) == []
+    assert case_messages(session, course.case_id) == []
     await time_env.sleep(timedelta(minutes=31))
-    assert [m.purpose for m in messages(session, course.case_id)] == ["meeting_agreement"]
+    assert [m.purpose for m in case_messages(session, course.case_id)] == ["meeting_agreement"]
 
 
 async def test_moving_a_meeting_sends_the_new_time_and_no_stale_reminder(time_env, session, course):
@@ -141,11 +128,11 @@ async def test_moving_a_meeting_sends_the_new_time_and_no_stale_reminder(time_en
         ),
     )
     await travel_to(time_env, first + timedelta(hours=1))  # past every old reminder
-    purposes = [m.purpose for m in messages(session, course.case_id)]
+    purposes = [m.purpose for m in case_messages(session, course.case_id)]
     assert purposes == ["meeting_agreement", "meeting_moved"]
     await travel_to(time_env, moved_to - timedelta(hours=23))
-    assert [m.purpose for m in messages(session, course.case_id)][2:] == ["meeting_reminder"]
-    assert "kl. 13.00" in messages(session, course.case_id)[1].body
+    assert [m.purpose for m in case_messages(session, course.case_id)][2:] == ["meeting_reminder"]
+    assert "kl. 13.00" in case_messages(session, course.case_id)[1].body
 
 
 async def test_replies_confirm_ask_for_a_new_time_or_reach_the_coordinator(
@@ -192,25 +179,25 @@ async def test_a_failed_sms_falls_back_to_the_next_channel(time_env, session, co
     today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
     await send(course.handle, booking(course, at(today + timedelta(days=3), 13)))
     await time_env.sleep(timedelta(minutes=1))
-    sms = messages(session, course.case_id)[0]
+    sms = case_messages(session, course.case_id)[0]
     failed = await send(course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.FAILED))
     assert "Prøver nu automatisk opkald" in failed.summary
     again = await send(course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.SENT))
     assert not again.recorded  # a late report does not undo the failure
     await time_env.sleep(timedelta(minutes=1))
-    assert [m.channel for m in messages(session, course.case_id)] == ["sms", "call"]
+    assert [m.channel for m in case_messages(session, course.case_id)] == ["sms", "call"]
     state = await state_of(course)
     assert state.contact.sms_unreachable
     assert Channel.SMS not in state.contact.channels_in_order()
 
     # The call is not answered either: e-mail is the citizen's third choice.
-    call = messages(session, course.case_id)[1]
+    call = case_messages(session, course.case_id)[1]
     unanswered = await send(
         course.handle, DeliveryReport(key=call.key, status=DeliveryStatus.UNDELIVERED)
     )
     assert "Prøver nu e-mail" in unanswered.summary
     await time_env.sleep(timedelta(minutes=1))
-    sent = messages(session, course.case_id)
+    sent = case_messages(session, course.case_id)
     assert [m.channel for m in sent] == ["sms", "call", "email"]
     assert sent[2].address == "borger@eksempel.dk"
     assert len({m.key for m in sent}) == 3  # one key per attempt
@@ -257,5 +244,5 @@ async def test_the_caseworker_calls_when_the_citizen_prefers_it(time_env, sessio
     today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
     await send(course.handle, booking(course, at(today + timedelta(days=3), 13)))
     await time_env.sleep(timedelta(minutes=1))
-    assert messages(session, course.case_id) == []
+    assert case_messages(session, course.case_id) == []
     assert (await state_of(course)).todos[-1].text.startswith("Ring til borgeren om mødeaftalen")
