@@ -6,10 +6,11 @@ set -euo pipefail
 version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
 cluster=forloeb
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$version $cluster"; then
-  pg_createcluster "$version" "$cluster" -- --auth-host=scram-sha-256 >/dev/null
+  pg_createcluster "$version" "$cluster" -- --auth-host=scram-sha-256 >&2
 fi
 if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $4}' | grep -qx online; then
-  pg_ctlcluster "$version" "$cluster" start
+  # Its chatter ("Removed stale pid file.") must not mix with the URL this script prints.
+  pg_ctlcluster "$version" "$cluster" start >&2
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {print $3}')
 
