@@ -13,16 +13,19 @@ from models.citizen import Citizen
 from models.db import SessionFactory, transaction
 from models.meeting import MeetingInvite
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
+from models.rules import CourseRules
 from models.task import Task, TaskRecord
 
 
 class ProjectionActivities:
-    def __init__(self, open_session: SessionFactory) -> None:
+    def __init__(self, open_session: SessionFactory, rules: CourseRules) -> None:
         self._open_session = open_session
+        self._rules = rules
 
     @activity.defn
-    def project_programme(self, input: ProjectionInput) -> None:
+    def project_programme(self, input: ProjectionInput) -> CourseRules:
         """Upsert the case row and add the events; replaying an input changes nothing.
+        Returns the municipality's current rules, which the workflow judges by from then on.
 
         Projections of one case can run at once (an update and a timer) and finish in any
         order, so the newest state must win atomically: the case row is updated only where its
@@ -58,6 +61,7 @@ class ProjectionActivities:
                     citizen.email = state.contact.email
             for event in input.events:
                 _add_event(session, case_id, event)
+        return self._rules
 
 
 def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> None:

@@ -77,6 +77,7 @@ async def run_worker(settings: Settings) -> None:
             sms=TwilioSms(twilio) if twilio else None,
             voice=TwilioVoice(twilio) if twilio else None,
             email=SmtpEmail(smtp) if smtp else None,
+            rules=settings.course_rules,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

@@ -4,11 +4,12 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.enums import Channel
+from models.enums import Channel, Stage
 from models.meeting import ReminderRule
+from models.rules import DEFAULT_STAGE_LIMITS, CourseRules
 from notifications.email import SmtpSettings
 from notifications.sms import TwilioSettings
 
@@ -49,10 +50,14 @@ class Settings(BaseSettings):
     # Only to reach Twilio through a proxy (or a test double); the SDK's own address otherwise.
     twilio_api_url: str | None = Field(None, validation_alias="TWILIO_API_URL")
     secure_cookies: bool = False
-    # The continuity plan: a stretch without activity longer than this is a gap, and more
-    # efforts at once than this is more than a citizen can carry.
+    # The municipality's definitions (models/rules.py). A stretch without activity longer than
+    # the threshold is a gap; more efforts at once than the maximum is more than a citizen can
+    # carry; no next appointment this many days after a held meeting stalls a course; and
+    # stage limits as 'referred=14,preparation=42,team=56,recommended=28' (days).
     gap_threshold_days: int = 14
     max_parallel_efforts: int = 3
+    no_next_appointment_days: int = 7
+    stage_limits: str = ""
     # Reminders before a meeting: hours, optionally ':call' for an automated call that only
     # citizens who prefer calls get. The default: 24 hours before, and a call 2 hours before.
     reminders: str = "24,2:call"
@@ -66,6 +71,25 @@ class Settings(BaseSettings):
     @property
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @field_validator("stage_limits")
+    @classmethod
+    def _stage_limits_parse(cls, value: str) -> str:
+        try:
+            _parse_stage_limits(value)
+        except ValueError as error:
+            known = ", ".join(DEFAULT_STAGE_LIMITS)
+            raise ValueError(f"skriv fx 'referred=14,team=56' (faser: {known}): {error}") from None
+        return value
+
+    @property
+    def course_rules(self) -> CourseRules:
+        return CourseRules(
+            gap_threshold_days=self.gap_threshold_days,
+            max_parallel_efforts=self.max_parallel_efforts,
+            no_next_appointment_days=self.no_next_appointment_days,
+            stage_limit_days={**DEFAULT_STAGE_LIMITS, **_parse_stage_limits(self.stage_limits)},
+        )
 
     @property
     def reminder_rules(self) -> list[ReminderRule]:
@@ -125,3 +149,16 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def _parse_stage_limits(text: str) -> dict[Stage, int]:
+    limits = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, days = part.partition("=")
+        stage = Stage(name.strip())
+        if stage not in DEFAULT_STAGE_LIMITS:
+            raise ValueError(f"{stage.value} har ingen grænse")
+        limits[stage] = int(days)
+        if limits[stage] < 1:
+            raise ValueError("en grænse er mindst 1 dag")
+    return limits

@@ -9,6 +9,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.notifications import NotificationActivities
 from activities.projection import ProjectionActivities
 from models.db import SessionFactory
+from models.rules import CourseRules
 from notifications.email import SmtpEmail
 from notifications.sms import TwilioSms
 from notifications.voice import TwilioVoice
@@ -30,8 +31,9 @@ def build_worker(
     sms: TwilioSms | None = None,
     email: SmtpEmail | None = None,
     voice: TwilioVoice | None = None,
+    rules: CourseRules | None = None,
 ) -> Worker:
-    projection = ProjectionActivities(open_session)
+    projection = ProjectionActivities(open_session, rules or CourseRules())
     notifications = NotificationActivities(open_session, public_url, sms, email, voice)
     return Worker(
         client,

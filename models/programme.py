@@ -16,6 +16,7 @@ from models.enums import Department, Outcome, Recommendation, Stage
 from models.handover import Handover
 from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.notice import Notice
+from models.rules import CourseRules
 from models.task import TaskRecord
 
 
@@ -76,6 +77,8 @@ class ProgrammeState(BaseModel):
     followup_status: Outcome | None = None
     closed_at: datetime | None = None
     close_reason: str = ""
+    # The municipality's rules, as the worker's projection last reported them.
+    rules: CourseRules = CourseRules()
     tasks: dict[str, TaskRecord] = {}
     efforts: list[PlanEffort] = []
     pauses: list[Pause] = []

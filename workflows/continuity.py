@@ -24,8 +24,6 @@ from workflows.calendar import local_date
 from workflows.guards import fmt, record, require_coordinator, require_planning
 from workflows.rejections import invalid, refuse
 
-GAP_THRESHOLD_DAYS = 14
-MAX_PARALLEL = 3
 TEAM_LANE = "Rehabiliteringsteam"
 MEETING_LANE = "Møder med borgeren"
 _TEAM_KIND = "team"
@@ -153,12 +151,10 @@ def _window(state: ProgrammeState, bars: list[PlanBar], today: date) -> tuple[da
     return start, max(start, end)
 
 
-def build_plan(
-    state: ProgrammeState,
-    today: date,
-    gap_threshold_days: int = GAP_THRESHOLD_DAYS,
-    max_parallel: int = MAX_PARALLEL,
-) -> ContinuityPlan:
+def build_plan(state: ProgrammeState, today: date) -> ContinuityPlan:
+    """The plan as of today, judged by the rules the course's workflow holds."""
+    gap_threshold_days = state.rules.gap_threshold_days
+    max_parallel = state.rules.max_parallel_efforts
     bars = plan_bars(state)
     start, end = _window(state, bars, today)
     days = (end - start).days + 1

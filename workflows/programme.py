@@ -86,12 +86,14 @@ class ProgrammeWorkflow:
         if not recorded:
             return
         self._upsert_search_attributes()
-        await workflow.execute_activity_method(
+        rules = await workflow.execute_activity_method(
             ProjectionActivities.project_programme,
             ProjectionInput(state=self.state, events=recorded),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
+        # The municipality may have changed its definitions; the next judgement uses them.
+        self.state.rules = rules
         notices = [notice for event in recorded for notice in event.notices]
         if notices:
             result = await workflow.execute_activity_method(

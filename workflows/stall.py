@@ -15,16 +15,8 @@ from datetime import datetime, timedelta
 from models.enums import MeetingStatus, Stage
 from models.programme import ProgrammeState, Stall, TimelineEvent
 from workflows.calendar import local_date, start_of
-from workflows.continuity import GAP_THRESHOLD_DAYS, build_plan
+from workflows.continuity import build_plan
 from workflows.guards import PLANNING_STAGES, record
-
-STAGE_LIMITS = {
-    Stage.REFERRED: timedelta(days=14),
-    Stage.PREPARATION: timedelta(days=42),
-    Stage.TEAM: timedelta(days=56),
-    Stage.RECOMMENDED: timedelta(days=28),
-}
-NO_NEXT_APPOINTMENT = timedelta(days=7)
 
 
 def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
@@ -32,13 +24,14 @@ def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
     if state.stage not in PLANNING_STAGES:
         return []
     found = []
-    limit = STAGE_LIMITS.get(state.stage)
+    rules = state.rules
+    limit = rules.stage_limit_days.get(state.stage)
     if limit is not None and state.stage_since is not None:
         found.append(
             Stall(
                 kind="stage",
-                reason=f"{state.stage.label} i mere end {limit.days} dage",
-                since=state.stage_since + limit,
+                reason=f"{state.stage.label} i mere end {limit} dage",
+                since=state.stage_since + timedelta(days=limit),
             )
         )
     held = [m for m in state.meetings.values() if m.status == MeetingStatus.HELD]
@@ -49,7 +42,7 @@ def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
             Stall(
                 kind="no_next_appointment",
                 reason="Intet nyt møde efter et holdt møde",
-                since=last + NO_NEXT_APPOINTMENT,
+                since=last + timedelta(days=rules.no_next_appointment_days),
             )
         )
     today = local_date(now)
@@ -58,7 +51,7 @@ def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
         # Before the course starts the plan ends today, so the hole after the last activity
         # only appears as the days pass; when it will have become a stall is known now.
         last_activity = max([plan.window_start, *(bar.end for bar in plan.bars)])
-        trailing = start_of(last_activity + timedelta(days=GAP_THRESHOLD_DAYS + 2))
+        trailing = start_of(last_activity + timedelta(days=rules.gap_threshold_days + 2))
         if trailing > now:
             found.append(
                 Stall(kind="gap", reason="Hul i planen efter sidste aktivitet", since=trailing)
@@ -70,7 +63,7 @@ def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
             Stall(
                 kind="gap",
                 reason=f"Hul i planen fra {gap.start:%d.%m.%Y} uden begrundet pause",
-                since=start_of(gap.start + timedelta(days=GAP_THRESHOLD_DAYS + 1)),
+                since=start_of(gap.start + timedelta(days=rules.gap_threshold_days + 1)),
             )
         )
     return found

@@ -57,7 +57,7 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
     cases = []
     for case, citizen in rows:
         state = ProgrammeState.model_validate(case.state)
-        plan = build_plan(state, today, settings.gap_threshold_days, settings.max_parallel_efforts)
+        plan = build_plan(state, today)
         tasks = case_tasks(session, case.id)
         cases.append(
             {

@@ -84,7 +84,7 @@ def render_case(
     state = ProgrammeState.model_validate(case.state)
     now = datetime.now(UTC)
     today = local_date(now)
-    plan = build_plan(state, today, settings.gap_threshold_days, settings.max_parallel_efforts)
+    plan = build_plan(state, today)
     tasks = case_tasks(session, case.id)
     return page(
         request,

@@ -105,12 +105,7 @@ def get_plan(
 ) -> ContinuityPlan:
     """The continuity plan: every activity, its gaps (open or justified) and overlaps."""
     case = case_service.load_visible_case(session, user=user, case_id=case_id)
-    return build_plan(
-        ProgrammeState.model_validate(case.state),
-        local_date(datetime.now(UTC)),
-        settings.gap_threshold_days,
-        settings.max_parallel_efforts,
-    )
+    return build_plan(ProgrammeState.model_validate(case.state), local_date(datetime.now(UTC)))
 
 
 @router.get("/inbox", response_model=list[InboxTask], tags=["opgaver"])

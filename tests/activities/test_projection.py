@@ -10,6 +10,7 @@ from activities.projection import ProjectionActivities
 from models.case import Case, CaseEvent
 from models.enums import Stage
 from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
+from models.rules import CourseRules
 from tests.factories import make_citizen, make_staff
 
 
@@ -27,7 +28,7 @@ def _event(seq: int, kind: str) -> TimelineEvent:
 
 def test_replaying_a_projection_changes_nothing(session, open_session):
     project = ActivityEnvironment().run
-    activities = ProjectionActivities(open_session)
+    activities = ProjectionActivities(open_session, CourseRules())
     state = _input(session)
     state.seq = 1
     first = ProjectionInput(state=state, events=[_event(1, "referred")])
@@ -44,7 +45,7 @@ def test_replaying_a_projection_changes_nothing(session, open_session):
 
 def test_an_older_state_arriving_late_does_not_overwrite_a_newer(session, open_session):
     project = ActivityEnvironment().run
-    activities = ProjectionActivities(open_session)
+    activities = ProjectionActivities(open_session, CourseRules())
     old = _input(session)
     old.seq = 1
     new = old.model_copy(update={"seq": 2, "stage": Stage.PREPARATION})

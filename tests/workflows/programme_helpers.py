@@ -26,6 +26,7 @@ from deploy.worker import build_worker
 from models.command import Command
 from models.db import SessionFactory
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
+from models.rules import CourseRules
 from models.staff import Staff
 from tests.factories import make_citizen, make_staff
 from workflows.actions import update_name
@@ -45,7 +46,11 @@ _started: list[list[WorkflowHandle[Any, Any]]] = []
 
 @asynccontextmanager
 async def worker_for(
-    client: Client, task_queue: str, open_session: SessionFactory, executor: ThreadPoolExecutor
+    client: Client,
+    task_queue: str,
+    open_session: SessionFactory,
+    executor: ThreadPoolExecutor,
+    rules: CourseRules | None = None,
 ) -> AsyncIterator[None]:
     """A worker for one test; afterwards, the workflows it started are terminated.
 
@@ -61,6 +66,7 @@ async def worker_for(
             open_session=open_session,
             executor=executor,
             public_url="http://forloeb.test",
+            rules=rules,
         ):
             yield
             for handle in started:

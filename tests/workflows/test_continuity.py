@@ -76,7 +76,8 @@ def test_more_parallel_efforts_than_the_citizen_can_carry_is_an_overlap():
     assert [(o.start, o.end, o.count) for o in plan.overlaps] == [
         (REFERRED + timedelta(days=20), REFERRED + timedelta(days=25), 4)
     ]
-    assert build_plan(state, REFERRED + timedelta(days=30), max_parallel=4).overlaps == []
+    state.rules.max_parallel_efforts = 4
+    assert build_plan(state, REFERRED + timedelta(days=30)).overlaps == []
 
 
 def test_declined_and_cancelled_tasks_leave_a_hole():

@@ -4,10 +4,13 @@ import asyncio
 from datetime import timedelta
 
 from models.continuity import JustifyPause, RecordEffort
+from models.enums import Stage
 from models.programme import ProgrammeState, StartPreparation
+from models.rules import CourseRules
 from tests.factories import actor_of
 from tests.workflows.programme_helpers import send, start_programme, worker_for
 from workflows.calendar import local_date
+from workflows.continuity import build_plan
 from workflows.programme import ProgrammeWorkflow
 
 
@@ -55,6 +58,24 @@ async def test_an_open_gap_stalls_the_course_until_a_pause_is_justified(
         # When the pause runs out the hole is open again, and so is the stall.
         await time_env.sleep(timedelta(days=13))
         assert await stalls(running) == ["gap"]
+
+
+async def test_the_municipality_sets_the_limits(
+    time_env, task_queue, session, open_session, executor
+):
+    rules = CourseRules(stage_limit_days={Stage.PREPARATION: 10}, gap_threshold_days=30)
+    async with worker_for(time_env.client, task_queue, open_session, executor, rules):
+        running = await start_programme(time_env.client, task_queue, session)
+        me = actor_of(running.coordinator)
+        today = local_date(await time_env.get_current_time())
+        await send(running.handle, StartPreparation(actor=me))
+        await time_env.sleep(timedelta(days=9))
+        assert await stalls(running) == []
+        await time_env.sleep(timedelta(days=2))
+        state: ProgrammeState = await running.handle.query(ProgrammeWorkflow.current)
+        assert [s.reason for s in state.stalls] == ["Forberedende del i mere end 10 dage"]
+        # No activity for 11 days is no gap by a 30-day threshold.
+        assert build_plan(state, today + timedelta(days=11)).gaps == []
 
 
 async def test_stalled_courses_can_be_listed_in_temporal(
