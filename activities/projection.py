@@ -8,13 +8,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
+from activities.case_metrics import first_effort_at, quarter_of
+from activities.case_metrics import timing as course_timing
 from models.case import Case, CaseEvent
 from models.citizen import Citizen
 from models.db import SessionFactory, transaction
 from models.meeting import MeetingInvite
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
 from models.rules import CourseRules
-from models.task import Task, TaskRecord
+from models.task import Task, TaskBreachRow, TaskRecord
 
 
 class ProjectionActivities:
@@ -112,11 +114,32 @@ def _write_tasks(session: Session, case_id: uuid.UUID, state: ProgrammeState) ->
             task = Task(id=uuid.UUID(record.id), case_id=case_id, **fields)
             task.updated_at = datetime.now(UTC)
             session.add(task)
-            continue
-        for name, value in fields.items():
-            if getattr(task, name) != value:
-                setattr(task, name, value)
-                task.updated_at = datetime.now(UTC)
+        else:
+            for name, value in fields.items():
+                if getattr(task, name) != value:
+                    setattr(task, name, value)
+                    task.updated_at = datetime.now(UTC)
+        _write_breaches(session, case_id, record)
+
+
+def _write_breaches(session: Session, case_id: uuid.UUID, record: TaskRecord) -> None:
+    """A breach is never unmade, so rows are only added."""
+    if not record.breaches:
+        return
+    task_id = uuid.UUID(record.id)
+    known = set(session.exec(select(TaskBreachRow.kind).where(TaskBreachRow.task_id == task_id)))
+    for mark in record.breaches:
+        if mark.kind not in known:
+            session.add(
+                TaskBreachRow(
+                    task_id=task_id,
+                    case_id=case_id,
+                    department=record.department,
+                    kind=mark.kind,
+                    since=mark.since,
+                    found_at=mark.found_at,
+                )
+            )
 
 
 def _write_invites(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
@@ -145,13 +168,16 @@ def _write_invites(session: Session, case_id: uuid.UUID, state: ProgrammeState) 
 
 
 def _task_fields(record: TaskRecord) -> dict[str, Any]:
+    current = [mark.since for mark in record.breaches if mark.kind == record.breach]
     return {
         **record.model_dump(include=_TASK_FIELDS),
+        "waiting_since": current[0] if record.breach and current else None,
         "assignee_id": uuid.UUID(record.assignee_id) if record.assignee_id else None,
     }
 
 
 def _case_fields(state: ProgrammeState) -> dict[str, Any]:
+    timing = course_timing(state)
     return {
         "coordinator_id": uuid.UUID(state.coordinator_id),
         "stage": state.stage,
@@ -172,6 +198,13 @@ def _case_fields(state: ProgrammeState) -> dict[str, Any]:
         "team_flagged": bool(state.team_flag),
         "stalled_since": state.stalls[0].since if state.stalls else None,
         "stall_reason": "; ".join(s.reason for s in state.stalls),
+        "waiting_on": ",".join(state.waiting_on()),
+        "first_effort_at": first_effort_at(state),
+        "ended_quarter": quarter_of(state.ended_on) if state.ended_on else None,
+        "activity_count": timing.activity_count,
+        "first_fifth_share": timing.first_fifth_share,
+        "last_fifth_share": timing.last_fifth_share,
+        "timing_profile": timing.profile,
         "state": state.model_dump(mode="json"),
         "last_seq": state.seq,
         "updated_at": datetime.now(UTC),

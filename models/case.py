@@ -12,7 +12,7 @@ import models.citizen
 import models.staff  # noqa: F401
 from models.contact import ContactPreferences
 from models.db import StrEnumType, UtcDateTime
-from models.enums import Outcome, Recommendation, Stage
+from models.enums import Outcome, Recommendation, Stage, TimingProfile
 from models.meeting import Meeting, Todo
 from models.task import TaskPublic
 
@@ -45,6 +45,15 @@ class Case(SQLModel, table=True):
         default=None, sa_column=Column(UtcDateTime(), index=True)
     )
     stall_reason: str = Field(default="", max_length=500)
+    # Departments with a task past a deadline, comma-separated: who the case waits on.
+    waiting_on: str = Field(default="", max_length=100)
+    # Pre-aggregated for the managers' dashboard (activities/case_metrics.py).
+    first_effort_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    ended_quarter: str | None = Field(default=None, max_length=7, index=True)
+    activity_count: int = 0
+    first_fifth_share: float | None = None
+    last_fifth_share: float | None = None
+    timing_profile: TimingProfile | None = Field(default=None, sa_type=StrEnumType(TimingProfile))
     # The workflow's whole state, for the case page's details (efforts, reasons).
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     last_seq: int = 0

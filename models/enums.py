@@ -309,3 +309,24 @@ _DELIVERY_LABELS = {
     DeliveryStatus.UNDELIVERED: "ikke leveret",
     DeliveryStatus.FAILED: "fejlet",
 }
+
+
+class TimingProfile(StrEnum):
+    """How a course's activities are spread over its length (activities/case_metrics.py)."""
+
+    FRONT = "front"
+    BACK = "back"
+    ENDS = "ends"
+    EVEN = "even"
+
+    @property
+    def label(self) -> str:
+        return _TIMING_LABELS[self]
+
+
+_TIMING_LABELS = {
+    TimingProfile.FRONT: "Fortung: aktiviteten ligger i starten",
+    TimingProfile.BACK: "Bagtung: aktiviteten ligger i slutningen",
+    TimingProfile.ENDS: "Kun start og slut: passiv midt i forløbet",
+    TimingProfile.EVEN: "Jævnt fordelt",
+}

@@ -97,6 +97,10 @@ class ProgrammeState(BaseModel):
     stage_since_for: Stage | None = None
     stalls: list[Stall] = []
 
+    def waiting_on(self) -> list[str]:
+        """The departments with a task past one of its deadlines."""
+        return sorted({t.department.value for t in self.tasks.values() if t.breach})
+
 
 def programme_workflow_id(case_id: str) -> str:
     """The programme workflow's id; derived from the case id, and free of personal data."""

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Column, Index, SQLModel
 from sqlmodel import Field as SqlField
 
@@ -20,6 +21,14 @@ class TaskSla(BaseModel):
 
     acknowledge_days: float = Field(3, gt=0, le=30)
     escalation_interval_days: float = Field(1, gt=0, le=30)
+
+
+class BreachMark(BaseModel):
+    """A deadline the task passed: since the deadline, found by the workflow's timer."""
+
+    kind: Breach
+    since: datetime
+    found_at: datetime
 
 
 class TaskRecord(BaseModel):
@@ -43,6 +52,8 @@ class TaskRecord(BaseModel):
     reminded: bool = False
     breach: Breach | None = None
     escalations: int = 0
+    # Every deadline the task has passed, once each: the managers' breach figures.
+    breaches: list[BreachMark] = []
     next_escalation_at: datetime | None = None
     acknowledged_at: datetime | None = None
     started_at: datetime | None = None
@@ -108,7 +119,12 @@ class ReassignTask(TaskCommand):
 class Task(SQLModel, table=True):
     """A task in the read model, projected from the programme workflow."""
 
-    __table_args__ = (Index("ix_task_department_state", "department", "state"),)
+    __table_args__ = (
+        Index("ix_task_department_state", "department", "state"),
+        # The managers' waiting times are read by the quarter they ended in.
+        Index("ix_task_acknowledged_at", "acknowledged_at"),
+        Index("ix_task_started_at", "started_at"),
+    )
 
     id: uuid.UUID = SqlField(primary_key=True)
     case_id: uuid.UUID = SqlField(foreign_key="case.id", index=True)
@@ -126,11 +142,30 @@ class Task(SQLModel, table=True):
     started_at: datetime | None = SqlField(default=None, sa_column=Column(UtcDateTime()))
     finished_at: datetime | None = SqlField(default=None, sa_column=Column(UtcDateTime()))
     breach: Breach | None = SqlField(default=None, sa_type=StrEnumType(Breach))
+    # When the current breach began: the age of a waiting task.
+    waiting_since: datetime | None = SqlField(
+        default=None, sa_column=Column(UtcDateTime(), index=True)
+    )
     escalations: int = 0
     result: str = SqlField(default="", max_length=2000)
     decline_reason: str = SqlField(default="", max_length=2000)
     cancel_reason: str = SqlField(default="", max_length=2000)
     updated_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class TaskBreachRow(SQLModel, table=True):
+    """Each deadline a task passed, once: the breach trend and the daily digest read these."""
+
+    __tablename__ = "task_breach"
+    __table_args__ = (UniqueConstraint("task_id", "kind"),)
+
+    id: int | None = SqlField(default=None, primary_key=True)
+    task_id: uuid.UUID = SqlField(foreign_key="task.id")
+    case_id: uuid.UUID = SqlField(foreign_key="case.id", index=True)
+    department: Department = SqlField(sa_type=StrEnumType(Department))
+    kind: Breach = SqlField(sa_type=StrEnumType(Breach))
+    since: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    found_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False, index=True))
 
 
 class TaskPublic(SQLModel):

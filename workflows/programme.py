@@ -119,12 +119,11 @@ class ProgrammeWorkflow:
             )
 
     def _upsert_search_attributes(self) -> None:
-        waiting_on = sorted({t.department.value for t in self.state.tasks.values() if t.breach})
         wanted: dict[str, SearchAttributeUpdate[Any]] = {
             STAGE.name: STAGE.value_set(self.state.stage.value),
             STALLED.name: STALLED.value_set(bool(self.state.stalls)),
             COORDINATOR.name: COORDINATOR.value_set(self.state.coordinator_id),
-            WAITING_ON.name: WAITING_ON.value_set(waiting_on),
+            WAITING_ON.name: WAITING_ON.value_set(self.state.waiting_on()),
         }
         changed = [u for name, u in wanted.items() if self._search.get(name) != u.value]
         if changed:

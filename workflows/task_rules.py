@@ -14,6 +14,7 @@ from models.programme import ProgrammeState, TimelineEvent
 from models.task import (
     AcknowledgeTask,
     AssignTask,
+    BreachMark,
     CancelTask,
     CompleteTask,
     DeclineTask,
@@ -286,10 +287,12 @@ def on_timer(state: ProgrammeState, task: TaskRecord, now: datetime) -> list[Tim
                 ],
             )
         )
-    breached = [breach for at, breach in _deadlines(task) if at <= now]
+    breached = [(at, breach) for at, breach in _deadlines(task) if at <= now]
     due_again = task.next_escalation_at is not None and task.next_escalation_at <= now
-    if breached and (task.breach != breached[0] or due_again):
-        task.breach = breached[0]
+    if breached and (task.breach != breached[0][1] or due_again):
+        since, task.breach = breached[0]
+        if all(mark.kind != task.breach for mark in task.breaches):
+            task.breaches.append(BreachMark(kind=task.breach, since=since, found_at=now))
         task.escalations += 1
         task.next_escalation_at = add_working_time(now, task.sla.escalation_interval_days)
         again = f" (eskalering nr. {task.escalations})" if task.escalations > 1 else ""

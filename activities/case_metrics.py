@@ -1,0 +1,96 @@
+"""Figures the managers' dashboard reads, worked out by the projection once per change of a
+case rather than on every page view: when the first effort started, the quarter the course
+ended in, and how its activity is spread over its length (the timing profile).
+
+Municipalities that start many measures, but only at the start and the end of a course, are
+in effect passive in between (domain brief, section 5); the profile makes that visible.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from models.enums import MeetingStatus, Recommendation, TaskState, TimingProfile
+from models.programme import ProgrammeState
+from workflows.calendar import local_date, start_of
+
+# Half of a course's activities in one fifth of it is front- or back-loaded; four fifths in the
+# first and last fifth together leaves the middle passive. Fewer than three says nothing.
+LOADED_SHARE = 0.5
+ENDS_SHARE = 0.8
+MIN_ACTIVITIES = 3
+
+
+@dataclass(frozen=True)
+class Timing:
+    activity_count: int
+    first_fifth_share: float | None
+    last_fifth_share: float | None
+    profile: TimingProfile | None
+
+
+def quarter_of(day: date) -> str:
+    """'2026-K3': sorts in time order, and reads as a Danish quarter."""
+    return f"{day.year}-K{(day.month - 1) // 3 + 1}"
+
+
+def first_effort_at(state: ProgrammeState) -> datetime | None:
+    """When a department first started a task after the decision on a ressourceforløb."""
+    decision = state.decision
+    if decision is None or decision.kind != Recommendation.RESSOURCEFORLOEB:
+        return None
+    decided = start_of(decision.decided_on)
+    started = [
+        t.started_at for t in state.tasks.values() if t.started_at and t.started_at >= decided
+    ]
+    return min(started, default=None)
+
+
+def course_span(state: ProgrammeState) -> tuple[date, date] | None:
+    """From the decision to the end (or the planned end, while it runs)."""
+    decision = state.decision
+    if decision is None or decision.kind != Recommendation.RESSOURCEFORLOEB:
+        return None
+    end = state.ended_on or state.planned_end
+    if end is None or end <= decision.decided_on:
+        return None
+    return decision.decided_on, end
+
+
+def activity_days(state: ProgrammeState) -> list[date]:
+    """The day each task, meeting and recorded effort begins."""
+    days = [
+        t.expected_start or local_date(t.assigned_at)
+        for t in state.tasks.values()
+        if t.state not in (TaskState.DECLINED, TaskState.CANCELLED)
+    ]
+    days += [
+        local_date(m.starts_at)
+        for m in state.meetings.values()
+        if m.status != MeetingStatus.CANCELLED
+    ]
+    days += [effort.start for effort in state.efforts]
+    return days
+
+
+def timing(state: ProgrammeState) -> Timing:
+    span = course_span(state)
+    if span is None:
+        return Timing(0, None, None, None)
+    start, end = span
+    days = [d for d in activity_days(state) if start <= d <= end]
+    if not days:
+        return Timing(0, None, None, None)
+    fifth = (end - start).days / 5
+    first = sum(1 for d in days if (d - start).days < fifth) / len(days)
+    last = sum(1 for d in days if (end - d).days < fifth) / len(days)
+    profile = None
+    if len(days) >= MIN_ACTIVITIES:
+        if first >= LOADED_SHARE:
+            profile = TimingProfile.FRONT
+        elif last >= LOADED_SHARE:
+            profile = TimingProfile.BACK
+        elif first + last >= ENDS_SHARE:
+            profile = TimingProfile.ENDS
+        else:
+            profile = TimingProfile.EVEN
+    return Timing(len(days), round(first, 3), round(last, 3), profile)
