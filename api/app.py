@@ -14,6 +14,7 @@ from api.routes import (
     board_page,
     case_page,
     cases_api,
+    dashboard_page,
     department_pages,
     dev_pages,
     pages,
@@ -55,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(board_page.router)
     app.include_router(case_page.router)
     app.include_router(department_pages.router)
+    app.include_router(dashboard_page.router)
     app.include_router(dev_pages.router)
     app.include_router(twilio_webhooks.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -28,6 +28,21 @@ def _days_off(years: range) -> frozenset[date]:
 _NOT_WORKING = _days_off(_YEARS)
 
 
+_FIRST = date(_YEARS.start, 1, 1)
+# How many working days lie before each day of the calendar: whole-day counts in O(1), for
+# the managers' waiting times over thousands of tasks.
+_BEFORE = [0]
+for _offset in range((date(_YEARS.stop, 1, 1) - _FIRST).days):
+    _day = _FIRST + timedelta(days=_offset)
+    _BEFORE.append(_BEFORE[-1] + (_day.weekday() < 5 and _day not in _NOT_WORKING))
+
+
+def working_days_after(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`: assigned on a Monday and
+    acknowledged on the Wednesday is 2 working days. Negative if `end` comes first."""
+    return _BEFORE[(end - _FIRST).days + 1] - _BEFORE[(start - _FIRST).days + 1]
+
+
 def is_working_day(day: date) -> bool:
     if day.year not in _YEARS:
         raise ValueError(f"no Danish calendar for {day.year}")

@@ -1,0 +1,2 @@
+"""The managers' dashboard: stalled and waiting cases, waiting times, caseloads, timing and
+outcomes, all read from the SQL read model and drawn as server-rendered SVG."""

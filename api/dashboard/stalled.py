@@ -1,0 +1,101 @@
+"""Stalled cases now: why, since when and which department they wait on."""
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from api.dashboard.charts import Row, Segment, horizontal
+from api.dashboard.filters import Filters
+from api.dashboard.section import Section, citizen_cell
+from api.dashboard.tables import Cell, Table
+from api.dashboard.waiting import AGES, age_index, age_label
+from models.case import Case
+from models.citizen import Citizen
+from models.enums import Department, Stage
+from models.rules import CourseRules
+from models.staff import Staff
+from workflows.calendar import local_date
+
+SHOWN = 50
+
+
+def definition(rules: CourseRules) -> str:
+    limits = ", ".join(
+        f"{stage.label.lower()} over {days} dage" for stage, days in rules.stage_limit_days.items()
+    )
+    return (
+        f"En sag er gået i stå, når planen har et hul uden aktivitet på over "
+        f"{rules.gap_threshold_days} dage, der ikke er en begrundet pause; når der ikke er aftalt "
+        f"et nyt møde {rules.no_next_appointment_days} dage efter et holdt møde; eller når en "
+        f"fase før forløbet står stille: {limits}. Workflowet holder øje med det døgnet rundt."
+    )
+
+
+def _stalled(
+    session: Session, filters: Filters, limit: int | None = None
+) -> list[tuple[Case, str, str]]:
+    """Stalled open cases, the longest stalled first."""
+    coordinator = aliased(Staff)
+    rows = session.exec(
+        select(Case, Citizen.name, coordinator.full_name)
+        .join(Citizen, col(Citizen.id) == Case.citizen_id)
+        .join(coordinator, col(coordinator.id) == Case.coordinator_id)
+        .where(*_where(filters))
+        .order_by(col(Case.stalled_since))
+        .limit(limit)
+    )
+    return [(case, citizen, name) for case, citizen, name in rows]
+
+
+def _where(filters: Filters) -> list[ColumnElement[bool]]:
+    return [col(Case.stalled_since).is_not(None), col(Case.stage) != Stage.CLOSED, filters.cases()]
+
+
+def _rows(table: Table, rows: list[tuple[Case, str, str]], now: datetime) -> None:
+    for case, citizen, coordinator in rows:
+        assert case.stalled_since is not None
+        waits = ", ".join(Department(d).label for d in filter(None, case.waiting_on.split(",")))
+        table.rows.append(
+            [
+                citizen_cell(case.id, citizen),
+                Cell(coordinator),
+                Cell(case.stage.label),
+                Cell(
+                    local_date(case.stalled_since).isoformat(),
+                    text=f"{case.stalled_since:%d.%m.%Y}",
+                ),
+                Cell((now - case.stalled_since).days),
+                Cell(case.stall_reason),
+                Cell(waits, text=waits or "–"),
+            ]
+        )
+
+
+COLUMNS = ["Borger", "Koordinator", "Fase", "I stå siden", "Dage", "Hvorfor", "Venter på"]
+
+
+def build(session: Session, filters: Filters, rules: CourseRules, now: datetime) -> Section:
+    since = session.exec(select(Case.stalled_since).where(*_where(filters))).all()
+    ages = [0] * len(AGES)
+    for moment in since:
+        assert moment is not None
+        ages[age_index((now - moment).days)] += 1
+    table = Table(key="staaet", title="Sager i stå nu", columns=COLUMNS)
+    _rows(table, _stalled(session, filters, SHOWN), now)
+    more = f" – de {SHOWN} ældste vises; alle er i listen og i CSV" if len(since) > SHOWN else ""
+    table.note = f"{len(since)} sager i stå{more}."
+    link = filters.drill("staaet")
+    chart = horizontal(
+        [Row(age_label(i), [Segment(n, "sager", link)]) for i, n in enumerate(ages)],
+        title="Sager i stå efter hvor længe",
+    )
+    return Section(table=table, definition=definition(rules), chart=chart, headline=str(len(since)))
+
+
+def everything(session: Session, filters: Filters, now: datetime) -> Table:
+    """Every stalled case: the drill-down and the CSV."""
+    table = Table(key="staaet", title="Sager i stå nu", columns=COLUMNS)
+    _rows(table, _stalled(session, filters), now)
+    return table

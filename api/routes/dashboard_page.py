@@ -1,0 +1,148 @@
+"""The managers' dashboard (/leder): stalled and waiting cases, waiting times, caseloads,
+timing and outcomes; every number drills down to its cases, every table exports as CSV.
+
+The figures are read live from the SQL read model, which the workflows' projections keep
+up to date at every event; the page says when it was read, and nothing is cached.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+
+from api.dashboard import caseload, outcomes, stalled, timing, waiting, waiting_times
+from api.dashboard.filters import Filters
+from api.dashboard.period import Quarter
+from api.dashboard.section import Section
+from api.dashboard.tables import Table
+from api.deps import SessionDep, SettingsDep, UserDep
+from api.errors import Forbidden, Invalid, NotFound
+from api.page_helpers import page
+from models.enums import Department, Role
+from models.rules import CourseRules
+from models.staff import Staff
+from workflows.calendar import local_date
+
+router = APIRouter(include_in_schema=False)
+VIEWERS = (Role.MANAGER, Role.ADMIN, Role.DEPARTMENT_LEAD)
+QUARTERS_OFFERED = 12
+
+
+def _filters(request: Request, user: Staff, now: datetime) -> tuple[Filters, list[str]]:
+    if user.role not in VIEWERS:
+        raise Forbidden("Overblikket er for ledere og afdelingsledere.")
+    params = dict(request.query_params)
+    if user.role == Role.DEPARTMENT_LEAD and user.department and "afdeling" not in params:
+        params["afdeling"] = user.department.value  # a lead starts on her own department
+    return Filters.parse(params, local_date(now))
+
+
+def sections(
+    session: Session, filters: Filters, rules: CourseRules, now: datetime
+) -> dict[str, Section]:
+    today = local_date(now)
+    return {
+        "staaet": stalled.build(session, filters, rules, now),
+        "venter": waiting.build(session, filters, now),
+        "brud": waiting.trend(session, filters, today),
+        "ventetider": waiting_times.build(session, filters, today),
+        "sagsstamme": caseload.build(session, filters),
+        "timing": timing.build(session, filters),
+        "udfald": outcomes.build(session, filters),
+    }
+
+
+@router.get("/leder")
+def dashboard(
+    request: Request, session: SessionDep, settings: SettingsDep, user: UserDep
+) -> Response:
+    now = datetime.now(UTC)
+    filters, problems = _filters(request, user, now)
+    coordinators = session.exec(
+        select(Staff)
+        .where(Staff.role == Role.COORDINATOR, col(Staff.active))
+        .order_by(col(Staff.full_name))
+    ).all()
+    return page(
+        request,
+        "dashboard.html",
+        user,
+        error=" ".join(problems) or None,
+        filters=filters,
+        sections=sections(session, filters, settings.course_rules, now),
+        departments=list(Department),
+        coordinators=coordinators,
+        quarters=list(reversed(Quarter.of(local_date(now)).back(QUARTERS_OFFERED))),
+        read_at=now,
+    )
+
+
+@router.get("/leder/sager")
+def drill_down(request: Request, session: SessionDep, user: UserDep) -> Response:
+    """The cases behind one number; `format=csv` downloads them."""
+    now = datetime.now(UTC)
+    filters, problems = _filters(request, user, now)
+    if problems:
+        raise Invalid(" ".join(problems))
+    params = dict(request.query_params)
+    drill = DRILLS.get(params.get("vis", ""))
+    if drill is None:
+        raise NotFound("Den liste findes ikke.")
+    try:
+        table = drill(session, filters, params, now)
+    except (KeyError, ValueError):
+        raise Invalid(
+            "Listen kan ikke vises: adressen mangler eller har en forkert værdi."
+        ) from None
+    if params.get("format") == "csv":
+        return _csv(table, filters)
+    return page(
+        request,
+        "drill_down.html",
+        user,
+        table=table,
+        filters=filters,
+        back=filters.link("/leder"),
+        csv_link=f"{request.url.path}?{request.url.query}&format=csv",
+    )
+
+
+@router.get("/leder/{key}.csv")
+def export(
+    key: str, request: Request, session: SessionDep, settings: SettingsDep, user: UserDep
+) -> Response:
+    """A dashboard table as CSV; the stalled cases in full, not only those shown."""
+    now = datetime.now(UTC)
+    filters, problems = _filters(request, user, now)
+    if problems:
+        raise Invalid(" ".join(problems))
+    if key == "staaet":
+        return _csv(stalled.everything(session, filters, now), filters)
+    found = sections(session, filters, settings.course_rules, now).get(key)
+    if found is None:
+        raise NotFound("Den tabel findes ikke.")
+    return _csv(found.table, filters)
+
+
+def _csv(table: Table, filters: Filters) -> Response:
+    # A byte order mark, so Excel reads the Danish letters as UTF-8.
+    name = f"forloeb-{table.key}-{filters.quarter.code}.csv"
+    return Response(
+        "\ufeff" + table.csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+Drill = Callable[[Session, Filters, dict[str, str], datetime], Table]
+DRILLS: dict[str, Drill] = {
+    "staaet": lambda s, f, p, now: stalled.everything(s, f, now),
+    "venter": lambda s, f, p, now: waiting.waiting_cases(s, f, p, now),
+    "brud": lambda s, f, p, now: waiting.breach_cases(s, f, p),
+    "ventetid": lambda s, f, p, now: waiting_times.wait_cases(s, f, p, local_date(now)),
+    "sagsstamme": lambda s, f, p, now: caseload.cases(s, f),
+    "timing": lambda s, f, p, now: timing.cases(s, f, p),
+    "udfald": lambda s, f, p, now: outcomes.cases(s, f, p),
+}
