@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-WIDTH, LABEL, ROW, GAP = 640, 170, 22, 8
+WIDTH, ROW, GAP = 960, 22, 8
 # Colour-blind safe (Okabe-Ito), in the order segments are given.
 PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#999"]
 GUIDE = "#e6f2e6"
@@ -18,7 +18,6 @@ class Segment:
     value: float
     name: str
     href: str | None = None
-    colour: str | None = None
     tip: str | None = None  # the tooltip, when the value alone would mislead
 
 
@@ -48,6 +47,7 @@ def horizontal(
     percent: bool = False,
     guide: tuple[float, float] | None = None,
     legend: list[str] | None = None,
+    label_width: int = 190,
 ) -> Markup:
     """One bar per row, split into segments; `percent` scales each row to 100 %; `guide`
     shades a band of good values (the caseload guideline)."""
@@ -56,15 +56,15 @@ def horizontal(
     top = 22 if legend else 4
     height = top + len(rows) * (ROW + GAP) + 18
     most = 100.0 if percent else max([r.total for r in rows] + [guide[1] if guide else 0, 1])
-    scale = (WIDTH - LABEL - 60) / most
+    scale = (WIDTH - label_width - 60) / most
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     if legend:
-        parts.append(_legend(legend))
+        parts.append(_legend(legend, label_width))
     if guide:
-        x0, x1 = LABEL + guide[0] * scale, LABEL + guide[1] * scale
+        x0, x1 = label_width + guide[0] * scale, label_width + guide[1] * scale
         parts.append(
             f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" '
             f'height="{len(rows) * (ROW + GAP)}" fill="{GUIDE}"/>'
@@ -72,15 +72,15 @@ def horizontal(
     for i, row in enumerate(rows):
         y = top + i * (ROW + GAP)
         parts.append(
-            f'<text x="{LABEL - 6}" y="{y + ROW * 0.7:.1f}" text-anchor="end">'
+            f'<text x="{label_width - 6}" y="{y + ROW * 0.7:.1f}" text-anchor="end">'
             f"{escape(row.label)}</text>"
         )
-        x = float(LABEL)
+        x = float(label_width)
         for j, segment in enumerate(row.segments):
             share = segment.value / row.total * 100 if percent and row.total else segment.value
             width = share * scale
             shown = f"{share:.0f} %" if percent else f"{segment.value:g}{unit}"
-            colour = segment.colour or PALETTE[j % len(PALETTE)]
+            colour = PALETTE[j % len(PALETTE)]
             label = segment.tip or f"{row.label} · {segment.name}: {shown}"
             parts.append(_bar(x, y, width, ROW, colour, label, segment.href))
             x += width
@@ -120,8 +120,8 @@ def columns(bars: Sequence[tuple[str, float, str | None]], *, title: str) -> Mar
     return Markup("".join(parts))
 
 
-def _legend(names: list[str]) -> str:
-    parts, x = [], float(LABEL)
+def _legend(names: list[str], x: float) -> str:
+    parts = []
     for i, name in enumerate(names):
         parts.append(
             f'<rect x="{x:.1f}" y="4" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>'

@@ -203,7 +203,6 @@ def build(session: Session, filters: Filters, today: date) -> Section:
                                 p90 - median,
                                 "90 %",
                                 link,
-                                colour="#9ecae1",
                                 tip=f"{name}, {quarter.label}: 90 % {p90} dage",
                             ),
                         ],
@@ -213,7 +212,11 @@ def build(session: Session, filters: Filters, today: date) -> Section:
         table=table,
         definition=DEFINITION,
         chart=horizontal(
-            chart, title="Ventetider i dage", unit=" d", legend=["median", "op til 90 %-fraktil"]
+            chart,
+            title="Ventetider i dage",
+            unit=" d",
+            legend=["median", "op til 90 %-fraktil"],
+            label_width=400,
         ),
     )
 
