@@ -100,7 +100,8 @@ class NotificationActivities:
     def _send_sms(self, key: str) -> bool:
         sms = self._sms
         assert sms is not None
-        return self._send_once(
+        return send_once(
+            self._open_session,
             key,
             send=lambda row: sms.send(to=_address(row), body=row.body, key=key),
             find=lambda row, since: sms.already_sent(to=_address(row), body=row.body, since=since),
@@ -109,70 +110,79 @@ class NotificationActivities:
     def _place_call(self, key: str) -> bool:
         voice = self._voice
         assert voice is not None
-        return self._send_once(
+        return send_once(
+            self._open_session,
             key,
             send=lambda row: voice.call(to=_address(row), key=key),
             find=lambda row, since: voice.already_called(to=_address(row), since=since),
         )
 
-    def _send_once(
-        self,
-        key: str,
-        *,
-        send: Callable[[OutboxMessage], str],
-        find: Callable[[OutboxMessage, datetime], str | None],
-    ) -> bool:
-        """Hand the row's message to a provider once; False if it was refused for good.
-
-        The row is marked "sending" before the provider is called. A row found still
-        "sending" was caught by a crash, so the provider is asked first whether it arrived.
-        """
-        with transaction(self._open_session) as session:
-            row = _find(session, key)
-            if row is None or row.provider_id is not None or row.address is None:
-                return True
-            crashed = row.status == "sending"
-            row.status = "sending"
-        since = row.created_at - timedelta(minutes=1)
-        provider_id = find(row, since) if crashed else None
-        if provider_id is None:
-            try:
-                provider_id = send(row)
-            except PermanentDeliveryFailure:
-                self._set(key, status="failed")
-                return False
-        self._set(key, status="sent", provider_id=provider_id)
-        return True
-
     def _send_email(self, notice: Notice) -> bool:
-        """SMTP has no way to ask what arrived, so a crash right after the relay accepted a
-        mail can repeat it, under the same Message-ID."""
         relay = self._email
         assert relay is not None
-
-        def send(row: OutboxMessage) -> str:
-            email = relay.compose(
-                to=_address(row),
-                message=Message(subject=row.subject, body=row.body),
-                key=notice.key,
-                invite=_invitation(notice),
-            )
-            relay.send(email)
-            return str(email["Message-ID"])
-
-        return self._send_once(notice.key, send=send, find=lambda row, since: None)
-
-    def _set(self, key: str, **fields: str) -> None:
-        with transaction(self._open_session) as session:
-            row = _find(session, key)
-            assert row is not None
-            for name, value in fields.items():
-                setattr(row, name, value)
+        return send_email_once(self._open_session, relay, notice.key, _invitation(notice))
 
     def _link(self, notice: Notice, delivery: Delivery) -> str:
         if notice.to in (Recipient.DEPARTMENT, Recipient.DEPARTMENT_LEAD):
             return f"{self._public_url}/inbox"
         return f"{self._public_url}/cases/{delivery.case_id}"
+
+
+def send_once(
+    open_session: SessionFactory,
+    key: str,
+    *,
+    send: Callable[[OutboxMessage], str],
+    find: Callable[[OutboxMessage, datetime], str | None],
+) -> bool:
+    """Hand the row's message to a provider once; False if it was refused for good.
+
+    The row is marked "sending" before the provider is called. A row found still
+    "sending" was caught by a crash, so the provider is asked first whether it arrived.
+    """
+    with transaction(open_session) as session:
+        row = _find(session, key)
+        if row is None or row.provider_id is not None or row.address is None:
+            return True
+        crashed = row.status == "sending"
+        row.status = "sending"
+    since = row.created_at - timedelta(minutes=1)
+    provider_id = find(row, since) if crashed else None
+    if provider_id is None:
+        try:
+            provider_id = send(row)
+        except PermanentDeliveryFailure:
+            _set(open_session, key, status="failed")
+            return False
+    _set(open_session, key, status="sent", provider_id=provider_id)
+    return True
+
+
+def send_email_once(
+    open_session: SessionFactory, relay: SmtpEmail, key: str, invite: Invitation | None = None
+) -> bool:
+    """Send the row's message by e-mail once. SMTP has no way to ask what arrived, so a crash
+    right after the relay accepted a mail can repeat it, under the same Message-ID."""
+
+    def send(row: OutboxMessage) -> str:
+        email = relay.compose(
+            to=_address(row),
+            message=Message(subject=row.subject, body=row.body),
+            key=key,
+            invite=invite,
+        )
+        relay.send(email)
+        return str(email["Message-ID"])
+
+    return send_once(open_session, key, send=send, find=lambda row, since: None)
+
+
+def _set(open_session: SessionFactory, key: str, **fields: str) -> None:
+    with transaction(open_session) as session:
+        row = _find(session, key)
+        assert row is not None
+        for name, value in fields.items():
+            setattr(row, name, value)
 
 
 def _address(row: OutboxMessage) -> str:

@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
 
 async def run_worker(settings: Settings) -> None:
     from deploy.connections import connect_temporal
+    from deploy.digest_schedule import ensure_digest_schedule
     from deploy.worker import build_worker
     from models.db import make_engine, session_factory
     from notifications.email import SmtpEmail
@@ -60,6 +61,8 @@ async def run_worker(settings: Settings) -> None:
     from notifications.voice import TwilioVoice
 
     client = await connect_temporal(settings)
+    # Every worker sets it up, so a changed digest hour takes effect when workers restart.
+    await ensure_digest_schedule(client, settings.task_queue, settings.digest_hour)
     engine = make_engine(settings.effective_database_url)
     # With no provider settings, citizens' messages stay in the local outbox.
     twilio, smtp = settings.twilio(), settings.smtp()

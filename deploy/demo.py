@@ -308,6 +308,7 @@ def _seed_people(open_session: SessionFactory) -> bool:
                     full_name=person.full_name,
                     role=person.role,
                     department=person.department,
+                    email=f"{person.username}@demo.forloeb.dk",
                     password_hash=password_hash,
                     created_at=datetime.now(UTC),
                 )

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # Reminders before a meeting: hours, optionally ':call' for an automated call that only
     # citizens who prefer calls get. The default: 24 hours before, and a call 2 hours before.
     reminders: str = "24,2:call"
+    # The hour (Copenhagen time) department leads and managers get the daily digest.
+    digest_hour: int = Field(7, ge=0, le=23)
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
 

@@ -23,6 +23,9 @@ class Staff(StaffBase, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     password_hash: str = Field(max_length=300)
     active: bool = True
+    # Work address for the daily digest; without one, a staff member's messages stay in the
+    # outbox like every other staff notice.
+    email: str | None = Field(default=None, max_length=320)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 

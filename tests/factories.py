@@ -28,7 +28,10 @@ def ensure_departments(session: Session) -> None:
 
 
 def make_staff(
-    session: Session, role: Role = Role.COORDINATOR, department: Department | None = None
+    session: Session,
+    role: Role = Role.COORDINATOR,
+    department: Department | None = None,
+    email: str | None = None,
 ) -> Staff:
     ensure_departments(session)
     if department is None and role != Role.MANAGER and role != Role.ADMIN:
@@ -38,6 +41,7 @@ def make_staff(
         full_name=f"Test {role.label}",
         role=role,
         department=department,
+        email=email,
         password_hash=_HASH,
         created_at=datetime.now(UTC),
     )
