@@ -121,13 +121,15 @@ class Task(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_task_department_state", "department", "state"),
+        # A case's tasks, and whether it has one in a department (the dashboard's filter).
+        Index("ix_task_case_department", "case_id", "department"),
         # The managers' waiting times are read by the quarter they ended in.
         Index("ix_task_acknowledged_at", "acknowledged_at"),
         Index("ix_task_started_at", "started_at"),
     )
 
     id: uuid.UUID = SqlField(primary_key=True)
-    case_id: uuid.UUID = SqlField(foreign_key="case.id", index=True)
+    case_id: uuid.UUID = SqlField(foreign_key="case.id")
     department: Department = SqlField(sa_type=StrEnumType(Department))
     purpose: str = SqlField(max_length=500)
     considerations: str = SqlField(default="", max_length=2000)
