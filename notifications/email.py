@@ -5,10 +5,10 @@ a moved meeting updates the event in the citizen's calendar instead of adding a 
 """
 
 import asyncio
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 import aiosmtplib
 from icalendar import Calendar, Event
@@ -78,8 +78,7 @@ class SmtpEmail:
         email["From"] = self._settings.sender
         email["To"] = to
         email["Subject"] = message.subject
-        # The same key gives the same Message-ID, so a mail client can spot a repeat.
-        email["Message-ID"] = make_msgid(idstring=key.replace(":", "."), domain="forloeb")
+        email["Message-ID"] = message_id(key)
         email.set_content(message.body)
         email.add_alternative(self._renderer.html(message), subtype="html")
         if invite is not None:
@@ -110,3 +109,10 @@ class SmtpEmail:
             )
         except aiosmtplib.SMTPRecipientsRefused as error:
             raise PermanentEmailFailure(str(error)) from error
+
+
+def message_id(key: str) -> str:
+    """The same key gives the same Message-ID, so a mail client can spot a repeat; a digest of
+    the key keeps it short (the outbox stores it as the provider's id) and free of personal
+    data."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@forloeb>"

@@ -16,7 +16,7 @@ from activities.notifications import NotificationActivities
 from models.enums import Channel, Recipient
 from models.notice import Delivery, Notice
 from models.outbox import OutboxMessage
-from notifications.email import SmtpEmail, SmtpSettings
+from notifications.email import SmtpEmail, SmtpSettings, message_id
 from tests.api.conftest import free_port
 from tests.factories import make_case, make_citizen
 
@@ -115,3 +115,9 @@ def test_a_moved_meeting_updates_the_same_calendar_event(session, open_session, 
     first, moved = (calendar_of(m).walk("VEVENT")[0] for m in inbox.messages)
     assert first["UID"] == moved["UID"]
     assert moved.decoded("SEQUENCE") == 2
+
+
+def test_the_message_id_follows_the_key_and_fits_the_outbox():
+    key = "digest:2026-11-23:" + "5085ffe3-69ff-4ff1-be32-8370de914e1b" * 2
+    assert message_id(key) == message_id(key) != message_id(key + "x")
+    assert len(message_id(key)) <= 64
