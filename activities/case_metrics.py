@@ -7,11 +7,12 @@ in effect passive in between (domain brief, section 5); the profile makes that v
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from models.enums import MeetingStatus, Recommendation, TaskState, TimingProfile
 from models.programme import ProgrammeState
 from workflows.calendar import local_date, start_of
+from workflows.working_days import working_days_after
 
 # Half of a course's activities in one fifth of it is front- or back-loaded; four fifths in the
 # first and last fifth together leaves the middle passive. Fewer than three says nothing.
@@ -31,6 +32,19 @@ class Timing:
 def quarter_of(day: date) -> str:
     """'2026-K3': sorts in time order, and reads as a Danish quarter."""
     return f"{day.year}-K{(day.month - 1) // 3 + 1}"
+
+
+def wait_days(start: datetime | None, end: datetime | None) -> tuple[int | None, int | None]:
+    """Calendar and working days between two moments' Copenhagen dates."""
+    if start is None or end is None:
+        return None, None
+    if start.tzinfo is None or end.tzinfo is None:  # SQLite hands back naive UTC
+        start, end = (
+            start.replace(tzinfo=start.tzinfo or UTC),
+            end.replace(tzinfo=end.tzinfo or UTC),
+        )
+    first, last = local_date(start), local_date(end)
+    return (last - first).days, working_days_after(first, last)
 
 
 def first_effort_at(state: ProgrammeState) -> datetime | None:

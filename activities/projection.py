@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities.case_metrics import first_effort_at, quarter_of
+from activities.case_metrics import first_effort_at, quarter_of, wait_days
 from activities.case_metrics import timing as course_timing
 from models.case import Case, CaseEvent
 from models.citizen import Citizen
@@ -169,7 +169,13 @@ def _write_invites(session: Session, case_id: uuid.UUID, state: ProgrammeState) 
 
 def _task_fields(record: TaskRecord) -> dict[str, Any]:
     current = [mark.since for mark in record.breaches if mark.kind == record.breach]
+    acknowledge = wait_days(record.assigned_at, record.acknowledged_at)
+    start = wait_days(record.acknowledged_at, record.started_at)
     return {
+        "acknowledge_wait": acknowledge[0],
+        "acknowledge_wait_working": acknowledge[1],
+        "start_wait": start[0],
+        "start_wait_working": start[1],
         **record.model_dump(include=_TASK_FIELDS),
         "waiting_since": current[0] if record.breach and current else None,
         "assignee_id": uuid.UUID(record.assignee_id) if record.assignee_id else None,

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Column, Field, SQLModel
 
 # The tables this one refers to must be known before its foreign keys resolve.
@@ -19,6 +19,15 @@ from models.task import TaskPublic
 
 class Case(SQLModel, table=True):
     """Projected from the programme workflow; only the projection activity updates it."""
+
+    # The dashboard reads the stage waits and caseloads from these alone: a case row holds
+    # the whole workflow state, so scanning rows instead would read megabytes.
+    __table_args__ = (
+        Index("ix_case_team_wait", "team_meeting_on", "referred_at", "coordinator_id"),
+        Index("ix_case_decision_wait", "decided_on", "team_meeting_on", "coordinator_id"),
+        Index("ix_case_effort_wait", "first_effort_at", "decided_on", "coordinator_id"),
+        Index("ix_case_stage_coordinator", "stage", "coordinator_id", "timing_profile"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     citizen_id: uuid.UUID = Field(foreign_key="citizen.id", index=True)
