@@ -1,0 +1,1 @@
+"""Benchmarks of the read model's pages at municipal and national scale (not timed tests)."""
