@@ -38,13 +38,23 @@ _Assignee = aliased(Staff)
 
 
 def case_tasks(session: Session, case_id: uuid.UUID) -> list[TaskPublic]:
+    return tasks_of_cases(session, [case_id]).get(case_id, [])
+
+
+def tasks_of_cases(
+    session: Session, case_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[TaskPublic]]:
+    """The tasks of several cases in one query (the board), each case's oldest first."""
+    found: dict[uuid.UUID, list[TaskPublic]] = {}
     rows = session.exec(
         select(Task, _Assignee.full_name)
         .outerjoin(_Assignee, col(_Assignee.id) == Task.assignee_id)
-        .where(Task.case_id == case_id)
+        .where(col(Task.case_id).in_(case_ids))
         .order_by(col(Task.assigned_at))
-    ).all()
-    return [task_public(task, assignee) for task, assignee in rows]
+    )
+    for task, assignee in rows:
+        found.setdefault(task.case_id, []).append(task_public(task, assignee))
+    return found
 
 
 def department_tasks(

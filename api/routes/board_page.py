@@ -11,7 +11,7 @@ from api.deps import SessionDep, SettingsDep, UserDep
 from api.errors import Forbidden
 from api.page_helpers import page
 from api.plan_picture import plan_svg
-from api.task_views import BOARD_COLUMNS, case_tasks
+from api.task_views import BOARD_COLUMNS, tasks_of_cases
 from models.case import Case
 from models.citizen import Citizen
 from models.enums import MeetingStatus, Role, Stage
@@ -54,11 +54,12 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
         .order_by(col(Case.referred_at))
     ).all()
     names = {s.id: s.full_name for s in session.exec(select(Staff)).all()}
+    tasks_by_case = tasks_of_cases(session, [case.id for case, _ in rows])
     cases = []
     for case, citizen in rows:
         state = ProgrammeState.model_validate(case.state)
         plan = build_plan(state, today)
-        tasks = case_tasks(session, case.id)
+        tasks = tasks_by_case.get(case.id, [])
         cases.append(
             {
                 "case": case,
