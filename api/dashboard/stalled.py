@@ -81,21 +81,34 @@ def build(session: Session, filters: Filters, rules: CourseRules, now: datetime)
     ages = [0] * len(AGES)
     for moment in since:
         assert moment is not None
-        ages[age_index((now - moment).days)] += 1
+        ages[_age(moment, now)] += 1
     table = Table(key="staaet", title="Sager i stå nu", columns=COLUMNS)
     _rows(table, _stalled(session, filters, SHOWN), now)
     more = f" – de {SHOWN} ældste vises; alle er i listen og i CSV" if len(since) > SHOWN else ""
     table.note = f"{len(since)} sager i stå{more}."
-    link = filters.drill("staaet")
     chart = horizontal(
-        [Row(age_label(i), [Segment(n, "sager", link)]) for i, n in enumerate(ages)],
+        [
+            Row(age_label(i), [Segment(n, "sager", filters.drill("staaet", alder=i))])
+            for i, n in enumerate(ages)
+        ],
         title="Sager i stå efter hvor længe",
     )
     return Section(table=table, definition=definition(rules), chart=chart, headline=str(len(since)))
 
 
-def everything(session: Session, filters: Filters, now: datetime) -> Table:
-    """Every stalled case: the drill-down and the CSV."""
+def everything(session: Session, filters: Filters, now: datetime, age: int | None = None) -> Table:
+    """Every stalled case, or those stalled for one age band: the drill-down and the CSV."""
     table = Table(key="staaet", title="Sager i stå nu", columns=COLUMNS)
-    _rows(table, _stalled(session, filters), now)
+    rows = _stalled(session, filters)
+    if age is not None:
+        if not 0 <= age < len(AGES):
+            raise ValueError("no such age band")
+        title = f"Sager i stå i {age_label(age)}"
+        table.title = title
+        rows = [r for r in rows if r[0].stalled_since and _age(r[0].stalled_since, now) == age]
+    _rows(table, rows, now)
     return table
+
+
+def _age(since: datetime, now: datetime) -> int:
+    return age_index((now - since).days)

@@ -138,7 +138,9 @@ def _csv(table: Table, filters: Filters) -> Response:
 
 Drill = Callable[[Session, Filters, dict[str, str], datetime], Table]
 DRILLS: dict[str, Drill] = {
-    "staaet": lambda s, f, p, now: stalled.everything(s, f, now),
+    "staaet": lambda s, f, p, now: stalled.everything(
+        s, f, now, int(p["alder"]) if "alder" in p else None
+    ),
     "venter": lambda s, f, p, now: waiting.waiting_cases(s, f, p, now),
     "brud": lambda s, f, p, now: waiting.breach_cases(s, f, p),
     "ventetid": lambda s, f, p, now: waiting_times.wait_cases(s, f, p, local_date(now)),

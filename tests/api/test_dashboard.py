@@ -70,6 +70,10 @@ async def test_the_dashboard_counts_the_scenario_exactly(service, session, scena
             Department.SOCIAL.label,
         ]
 
+        assert [r[0] for r in await drill(client, scenario, vis="staaet", alder="2")][1:] == [
+            "Anna Stå"
+        ]
+        assert len(await drill(client, scenario, vis="staaet", alder="1")) == 1  # the header
         waiting = {row[0]: row[1:] for row in (await table(client, "venter", scenario))[1:]}
         assert waiting[Department.SOCIAL.label] == ["0", "1", "0", "0", "0", "1"]
         assert waiting[Department.HEALTH.label] == ["0", "0", "0", "0", "1", "1"]
@@ -174,6 +178,8 @@ async def test_bad_filters_and_addresses_are_explained(service, session):
         assert "Skriv kvartalet som fx 2026-K3." in page.text
         assert "Afdelingen findes ikke." in page.text
         assert (await client.get("/leder/sager", params={"vis": "alt"})).status_code == 404
+        bad_age = await client.get("/leder/sager", params={"vis": "staaet", "alder": "9"})
+        assert bad_age.status_code == 422
         missing = await client.get("/leder/sager", params={"vis": "udfald"})
         assert missing.status_code == 422
         assert "Listen kan ikke vises" in missing.json()["detail"]
