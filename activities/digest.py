@@ -19,7 +19,7 @@ from models.case import Case, CaseEvent
 from models.citizen import Citizen
 from models.db import SessionFactory, transaction
 from models.digest import BreachItem, DigestWindow, StalledItem
-from models.enums import Channel, Department, Role, TaskState
+from models.enums import OPEN_TASK_STATES, Channel, Department, Role
 from models.outbox import OutboxMessage
 from models.staff import Staff
 from models.task import Task, TaskBreachRow
@@ -31,7 +31,6 @@ PURPOSE = "daily_digest"
 # OutboxMessage.body's length; longer lists end in "og N flere".
 BODY_LIMIT = 4000
 MOST_SHOWN = 20
-OPEN_STATES = [state for state in TaskState if state.is_open]
 
 
 class DigestActivities:
@@ -149,7 +148,7 @@ def _stalled(session: Session, window: DigestWindow) -> list[StalledItem]:
     for case_id, department in session.exec(
         select(Task.case_id, Task.department)
         .where(col(Task.case_id).in_(list(became)))
-        .where(col(Task.state).in_(OPEN_STATES))
+        .where(col(Task.state).in_(OPEN_TASK_STATES))
     ):
         departments[case_id].add(Department(department))
     rows = session.exec(

@@ -8,13 +8,12 @@ from sqlmodel import Session, col, select
 
 from models.case import Case
 from models.citizen import Citizen
-from models.enums import Department, MeetingStatus, TaskState
+from models.enums import OPEN_TASK_STATES, Department, MeetingStatus, TaskState
 from models.meeting import MeetingInvite
 from models.staff import Staff
 from models.task import InboxTask, Task, TaskPublic
 
 UPCOMING = [s for s in MeetingStatus if s.is_upcoming]
-OPEN_STATES = [TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS]
 BOARD_COLUMNS = [
     TaskState.ASSIGNED,
     TaskState.ACKNOWLEDGED,
@@ -72,7 +71,7 @@ def department_tasks(
         .order_by(col(Task.assigned_at))
     )
     if open_only:
-        query = query.where(col(Task.state).in_(OPEN_STATES))
+        query = query.where(col(Task.state).in_(OPEN_TASK_STATES))
     return [
         InboxTask(
             **task_public(task, assignee).model_dump(),

@@ -138,8 +138,11 @@ class TaskState(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
+        return self in OPEN_TASK_STATES
 
+
+# Tasks a department still has to act on.
+OPEN_TASK_STATES = (TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 
 _TASK_STATE_LABELS = {
     TaskState.ASSIGNED: "Tildelt",

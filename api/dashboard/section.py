@@ -20,8 +20,3 @@ class Section:
 
 def citizen_cell(case_id: object, name: str) -> Cell:
     return Cell(name, href=f"/cases/{case_id}")
-
-
-def drill_table(key: str, title: str, extra: list[str]) -> Table:
-    """The list of cases behind a number: who, whose, where, and why it counts."""
-    return Table(key=key, title=title, columns=["Borger", "Koordinator", "Fase", *extra])

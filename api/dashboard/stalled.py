@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from api.dashboard.case_list import COORDINATOR, with_people
 from api.dashboard.charts import Row, Segment, horizontal
 from api.dashboard.filters import Filters
 from api.dashboard.section import Section, citizen_cell
@@ -15,7 +15,6 @@ from models.case import Case
 from models.citizen import Citizen
 from models.enums import Department, Stage
 from models.rules import CourseRules
-from models.staff import Staff
 from workflows.calendar import local_date
 
 SHOWN = 50
@@ -37,11 +36,8 @@ def _stalled(
     session: Session, filters: Filters, limit: int | None = None
 ) -> list[tuple[Case, str, str]]:
     """Stalled open cases, the longest stalled first."""
-    coordinator = aliased(Staff)
     rows = session.exec(
-        select(Case, Citizen.name, coordinator.full_name)
-        .join(Citizen, col(Citizen.id) == Case.citizen_id)
-        .join(coordinator, col(coordinator.id) == Case.coordinator_id)
+        with_people(select(Case, Citizen.name, COORDINATOR.full_name))
         .where(*_where(filters))
         .order_by(col(Case.stalled_since))
         .limit(limit)

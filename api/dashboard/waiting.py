@@ -3,9 +3,9 @@
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from api.dashboard.case_list import COORDINATOR, with_people
 from api.dashboard.charts import Row, Segment, columns, horizontal
 from api.dashboard.filters import Filters
 from api.dashboard.section import Section, citizen_cell
@@ -13,14 +13,12 @@ from api.dashboard.tables import Cell, Table
 from models.case import Case
 from models.citizen import Citizen
 from models.department import DepartmentRow
-from models.enums import Breach, Department, TaskState
-from models.staff import Staff
+from models.enums import OPEN_TASK_STATES, Breach, Department
 from models.task import Task, TaskBreachRow
 from workflows.calendar import local_date, start_of
 
 # Ages in calendar days since the deadline passed: (first, last) with None for no end.
 AGES = [(0, 2), (3, 7), (8, 14), (15, 30), (31, None)]
-OPEN = (TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 WEEKS = 13
 
 
@@ -46,7 +44,11 @@ def definition(session: Session) -> str:
 
 
 def _waiting_where(filters: Filters) -> list[ColumnElement[bool]]:
-    return [col(Task.waiting_since).is_not(None), col(Task.state).in_(OPEN), filters.tasks()]
+    return [
+        col(Task.waiting_since).is_not(None),
+        col(Task.state).in_(OPEN_TASK_STATES),
+        filters.tasks(),
+    ]
 
 
 def build(session: Session, filters: Filters, now: datetime) -> Section:
@@ -125,12 +127,12 @@ def waiting_cases(
 
 
 def _with_case(session: Session, where: list[ColumnElement[bool]]) -> list[tuple[Task, str, str]]:
-    coordinator = aliased(Staff)
     rows = session.exec(
-        select(Task, Citizen.name, coordinator.full_name)
-        .join(Case, col(Case.id) == Task.case_id)
-        .join(Citizen, col(Citizen.id) == Case.citizen_id)
-        .join(coordinator, col(coordinator.id) == Case.coordinator_id)
+        with_people(
+            select(Task, Citizen.name, COORDINATOR.full_name).join(
+                Case, col(Case.id) == Task.case_id
+            )
+        )
         .where(*where)
         .order_by(col(Task.waiting_since))
     )
@@ -197,13 +199,12 @@ def trend(session: Session, filters: Filters, today: date) -> Section:
 
 def breach_cases(session: Session, filters: Filters, params: dict[str, str]) -> Table:
     monday = date.fromisoformat(params["uge"])
-    coordinator = aliased(Staff)
     rows = session.exec(
-        select(TaskBreachRow, Task.purpose, Citizen.name, coordinator.full_name)
-        .join(Task, col(Task.id) == TaskBreachRow.task_id)
-        .join(Case, col(Case.id) == TaskBreachRow.case_id)
-        .join(Citizen, col(Citizen.id) == Case.citizen_id)
-        .join(coordinator, col(coordinator.id) == Case.coordinator_id)
+        with_people(
+            select(TaskBreachRow, Task.purpose, Citizen.name, COORDINATOR.full_name)
+            .join(Task, col(Task.id) == TaskBreachRow.task_id)
+            .join(Case, col(Case.id) == TaskBreachRow.case_id)
+        )
         .where(*_breach_where(filters, monday, monday + timedelta(weeks=1)))
         .order_by(col(TaskBreachRow.since))
     )

@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from api.dashboard.case_list import COORDINATOR, with_people
 from api.dashboard.charts import Row, Segment, horizontal
 from api.dashboard.filters import Filters
 from api.dashboard.period import Quarter
@@ -20,7 +20,6 @@ from api.dashboard.tables import Cell, Table
 from models.case import Case
 from models.citizen import Citizen
 from models.enums import Department, Stage
-from models.staff import Staff
 from models.task import Task
 from workflows.calendar import local_date, start_of
 from workflows.working_days import working_days_after
@@ -277,14 +276,12 @@ def wait_cases(session: Session, filters: Filters, params: dict[str, str], today
     found = waits(session, filters, measure, quarter.start, quarter.end, today)
     if department := params.get("afdeling"):
         found = [w for w in found if w.department == Department(department)]
-    coordinator = aliased(Staff)
     names = {
         case_id: (citizen, name, stage)
         for case_id, citizen, name, stage in session.exec(
-            select(Case.id, Citizen.name, coordinator.full_name, Case.stage)
-            .join(Citizen, col(Citizen.id) == Case.citizen_id)
-            .join(coordinator, col(coordinator.id) == Case.coordinator_id)
-            .where(col(Case.id).in_({w.case_id for w in found}))
+            with_people(select(Case.id, Citizen.name, COORDINATOR.full_name, Case.stage)).where(
+                col(Case.id).in_({w.case_id for w in found})
+            )
         )
     }
     table = Table(

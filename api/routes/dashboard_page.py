@@ -39,19 +39,17 @@ def _filters(request: Request, user: Staff, now: datetime) -> tuple[Filters, lis
     return Filters.parse(params, local_date(now))
 
 
-def sections(
-    session: Session, filters: Filters, rules: CourseRules, now: datetime
-) -> dict[str, Section]:
-    today = local_date(now)
-    return {
-        "staaet": stalled.build(session, filters, rules, now),
-        "venter": waiting.build(session, filters, now),
-        "brud": waiting.trend(session, filters, today),
-        "ventetider": waiting_times.build(session, filters, today),
-        "sagsstamme": caseload.build(session, filters),
-        "timing": timing.build(session, filters),
-        "udfald": outcomes.build(session, filters),
-    }
+Build = Callable[[Session, Filters, CourseRules, datetime], Section]
+# The dashboard's parts, in page order, by the key of their table.
+SECTIONS: dict[str, Build] = {
+    "staaet": lambda s, f, rules, now: stalled.build(s, f, rules, now),
+    "venter": lambda s, f, rules, now: waiting.build(s, f, now),
+    "brud": lambda s, f, rules, now: waiting.trend(s, f, local_date(now)),
+    "ventetider": lambda s, f, rules, now: waiting_times.build(s, f, local_date(now)),
+    "sagsstamme": lambda s, f, rules, now: caseload.build(s, f),
+    "timing": lambda s, f, rules, now: timing.build(s, f),
+    "udfald": lambda s, f, rules, now: outcomes.build(s, f),
+}
 
 
 @router.get("/leder")
@@ -71,7 +69,10 @@ def dashboard(
         user,
         error=" ".join(problems) or None,
         filters=filters,
-        sections=sections(session, filters, settings.course_rules, now),
+        sections={
+            key: build(session, filters, settings.course_rules, now)
+            for key, build in SECTIONS.items()
+        },
         departments=list(Department),
         coordinators=coordinators,
         quarters=list(reversed(Quarter.of(local_date(now)).back(QUARTERS_OFFERED))),
@@ -120,10 +121,10 @@ def export(
         raise Invalid(" ".join(problems))
     if key == "staaet":
         return _csv(stalled.everything(session, filters, now), filters)
-    found = sections(session, filters, settings.course_rules, now).get(key)
-    if found is None:
+    build = SECTIONS.get(key)
+    if build is None:
         raise NotFound("Den tabel findes ikke.")
-    return _csv(found.table, filters)
+    return _csv(build(session, filters, settings.course_rules, now).table, filters)
 
 
 def _csv(table: Table, filters: Filters) -> Response:
