@@ -44,7 +44,12 @@ def build_worker(
         workflows=WORKFLOWS,
         activities=[projection.project_programme, notifications.deliver, digest.send_digests],
         activity_executor=executor,
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
-        ),
+        workflow_runner=workflow_runner(),
+    )
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox the worker runs workflows in; the replay test uses the same."""
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
     )

@@ -2,12 +2,16 @@
 
 import asyncio
 import contextlib
+import json
+import os
+import re
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,11 +75,30 @@ async def worker_for(
             yield
             for handle in started:
                 await _idle(handle)
+                await record_history(client, handle)
     finally:
         _started.pop()
         for handle in started:
             with contextlib.suppress(RPCError):  # it had finished by itself
                 await handle.terminate("test done")
+
+
+async def record_history(client: Client, handle: WorkflowHandle[Any, Any]) -> None:
+    """With FORLOEB_RECORD_HISTORIES set to a folder, keep every run of the workflow there as
+    a replay fixture (see tests/workflows/histories/record.py)."""
+    folder = os.environ.get("FORLOEB_RECORD_HISTORIES")
+    if not folder:
+        return
+    test = re.sub(r"\W+", "-", os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0])
+    run_id = handle.first_execution_run_id or handle.result_run_id
+    for run in range(1, 100):
+        history = await client.get_workflow_handle(handle.id, run_id=run_id).fetch_history()
+        path = Path(folder) / f"{test}-{handle.id[-8:]}-run{run}.json"
+        path.write_text(json.dumps({"workflow_id": handle.id, **json.loads(history.to_json())}))
+        last = history.events[-1]
+        if not last.HasField("workflow_execution_continued_as_new_event_attributes"):
+            return
+        run_id = last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
 
 
 async def _idle(handle: WorkflowHandle[Any, Any]) -> None:

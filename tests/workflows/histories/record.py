@@ -1,0 +1,45 @@
+"""Records the histories of representative courses as replay fixtures.
+
+    .venv/bin/python -m tests.workflows.histories.record
+
+Runs the workflow tests named below with FORLOEB_RECORD_HISTORIES set, so each keeps every run
+of every course it started in this folder. Record new fixtures beside the old ones, never over
+them: a history recorded before a change to workflow code must still replay after it
+(tests/workflows/test_replay.py, and "Changing workflow code" in the README).
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+SCENARIOS = [
+    "test_programme.py::test_full_course_from_referral_to_follow_up_runs_in_seconds",
+    "test_programme.py::test_deviating_decision_goes_back_to_the_team_first",
+    "test_programme.py::test_early_end_needs_a_reason_and_starts_the_follow_up_timer",
+    "test_tasks.py::test_acknowledgement_reminder_and_repeated_escalation_count_working_days",
+    "test_tasks.py::test_start_and_due_dates_escalate_too",
+    "test_tasks.py::test_declining_a_recommended_task_flags_the_case_for_the_team",
+    "test_meetings.py::test_replies_confirm_ask_for_a_new_time_or_reach_the_coordinator",
+    "test_meetings.py::test_a_failed_sms_falls_back_to_the_next_channel",
+    "test_meetings.py::test_moving_a_meeting_sends_the_new_time_and_no_stale_reminder",
+    "test_meetings.py::test_the_caseworker_calls_when_the_citizen_prefers_it",
+    "test_handover.py::test_handover_is_pending_until_the_receiver_accepts",
+    "test_continuity.py::test_efforts_and_pauses_recorded_through_the_workflow",
+    "test_stall.py::test_an_open_gap_stalls_the_course_until_a_pause_is_justified",
+    "test_continue_as_new.py::test_continue_as_new_keeps_the_state_and_the_timeline",
+]
+
+
+def main() -> int:
+    folder = HERE / sys.argv[1] if len(sys.argv) > 1 else HERE
+    folder.mkdir(parents=True, exist_ok=True)
+    tests = [str(HERE.parent / scenario) for scenario in SCENARIOS]
+    env = {**os.environ, "FORLOEB_RECORD_HISTORIES": str(folder)}
+    return subprocess.call([sys.executable, "-m", "pytest", "-q", *tests], env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
