@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -29,7 +30,12 @@ SESSION_HOURS = 12
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.effective_database_url)
+        # Every request's database work runs on these threads, never on the event loop;
+        # the pool has room for each of them, so none waits for a connection another holds.
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        engine = make_engine(
+            settings.effective_database_url, threads=settings.api_threads, off_event_loop=True
+        )
         app.state.open_session = session_factory(engine)
         app.state.temporal = TemporalConnection(settings)
         yield

@@ -1,16 +1,20 @@
 """Creating cases and acting on them: validate, then start or update the workflow."""
 
+import contextlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
+from starlette.concurrency import run_in_threadpool
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
 )
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.action_fields import fill
@@ -28,8 +32,11 @@ from models.staff import Staff
 from models.task import Task, TaskCommand
 from workflows.actions import update_name
 from workflows.calendar import local_date, start_of
-from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_INPUT
+
+# The workflow type by name, as the worker registers it: the API starts workflows without
+# importing their code.
+PROGRAMME_WORKFLOW = "ProgrammeWorkflow"
 
 _REFUSALS: dict[str | None, type[ServiceError]] = {FORBIDDEN: Forbidden, INVALID_INPUT: Invalid}
 
@@ -62,7 +69,38 @@ async def create_case(
     coordinator_id: uuid.UUID | None,
     referred_on: date | None,
 ) -> Case:
-    """Refer a citizen: write the case row and start its workflow, or do neither."""
+    """Refer a citizen: write the case row and start its workflow, or do neither.
+
+    The row is committed first, in a short transaction of its own, and the workflow started
+    after it, so no transaction waits on Temporal. If the start fails, the row is removed
+    again; if this process dies between the two, the next worker to start begins the
+    workflow of every row left without one (start_unstarted_workflows), so neither survives
+    without the other.
+    """
+    case = await run_in_threadpool(
+        _write_case,
+        open_session,
+        user=user,
+        citizen_id=citizen_id,
+        coordinator_id=coordinator_id,
+        referred_on=referred_on,
+    )
+    try:
+        await _start_workflow(client, case, task_queue)
+    except BaseException:
+        await run_in_threadpool(_remove_unstarted, open_session, case.id)
+        raise
+    return case
+
+
+def _write_case(
+    open_session: SessionFactory,
+    *,
+    user: Staff,
+    citizen_id: uuid.UUID,
+    coordinator_id: uuid.UUID | None,
+    referred_on: date | None,
+) -> Case:
     if user.role not in CREATES_CASES:
         raise Forbidden("Kun koordinerende sagsbehandlere kan oprette sager.")
     coordinator_id = coordinator_id or user.id
@@ -75,43 +113,92 @@ async def create_case(
     if referred_on < today - timedelta(days=5 * 366):
         raise Invalid("Visitationsdatoen kan højst ligge 5 år tilbage.")
     referred_at = datetime.now(UTC) if referred_on == today else start_of(referred_on)
-
-    with transaction(open_session) as session:
-        coordinator = session.get(Staff, coordinator_id)
-        if coordinator is None or coordinator.role != Role.COORDINATOR or not coordinator.active:
-            raise Invalid("Den valgte koordinerende sagsbehandler findes ikke.")
-        if session.get(Citizen, citizen_id) is None:
-            raise NotFound("Borgeren findes ikke.")
-        open_case = session.exec(
-            select(Case.id).where(Case.citizen_id == citizen_id, Case.stage != Stage.CLOSED)
-        ).first()
-        if open_case is not None:
-            raise Conflict("Borgeren har allerede en åben sag.")
-        case_id = str(uuid.uuid4())
-        start = ProgrammeInput(
-            case_id=case_id,
-            citizen_id=str(citizen_id),
-            coordinator_id=str(coordinator_id),
-            referred_at=referred_at,
-        )
-        initial = start.initial_state(referred_at)
-        case = Case(
-            id=uuid.UUID(case_id),
-            citizen_id=citizen_id,
-            coordinator_id=coordinator_id,
-            workflow_id=programme_workflow_id(case_id),
-            stage=initial.stage,
-            referred_at=referred_at,
-            state=initial.model_dump(mode="json"),
-            updated_at=datetime.now(UTC),
-        )
-        session.add(case)
-        session.flush()
-        # The row commits only if the workflow started, so neither exists without the other.
-        await client.start_workflow(
-            ProgrammeWorkflow.run, start, id=case.workflow_id, task_queue=task_queue
-        )
+    try:
+        with transaction(open_session) as session:
+            coordinator = session.get(Staff, coordinator_id)
+            if (
+                coordinator is None
+                or coordinator.role != Role.COORDINATOR
+                or not coordinator.active
+            ):
+                raise Invalid("Den valgte koordinerende sagsbehandler findes ikke.")
+            if session.get(Citizen, citizen_id) is None:
+                raise NotFound("Borgeren findes ikke.")
+            open_case = session.exec(
+                select(Case.id).where(Case.citizen_id == citizen_id, Case.stage != Stage.CLOSED)
+            ).first()
+            if open_case is not None:
+                raise Conflict(_ALREADY_OPEN)
+            case_id = str(uuid.uuid4())
+            initial = _programme_input(case_id, citizen_id, coordinator_id, referred_at)
+            state = initial.initial_state(referred_at)
+            case = Case(
+                id=uuid.UUID(case_id),
+                citizen_id=citizen_id,
+                coordinator_id=coordinator_id,
+                workflow_id=programme_workflow_id(case_id),
+                stage=state.stage,
+                referred_at=referred_at,
+                state=state.model_dump(mode="json"),
+                updated_at=datetime.now(UTC),
+            )
+            session.add(case)
+    except IntegrityError:
+        # Another request opened a case for the same citizen in the same moment.
+        raise Conflict(_ALREADY_OPEN) from None
     return case
+
+
+_ALREADY_OPEN = "Borgeren har allerede en åben sag."
+
+
+def _programme_input(
+    case_id: str, citizen_id: uuid.UUID, coordinator_id: uuid.UUID, referred_at: datetime
+) -> ProgrammeInput:
+    return ProgrammeInput(
+        case_id=case_id,
+        citizen_id=str(citizen_id),
+        coordinator_id=str(coordinator_id),
+        referred_at=referred_at,
+    )
+
+
+async def _start_workflow(client: Client, case: Case, task_queue: str) -> None:
+    start = _programme_input(str(case.id), case.citizen_id, case.coordinator_id, case.referred_at)
+    # Started before: by start_unstarted_workflows, or by a request whose answer was lost.
+    with contextlib.suppress(WorkflowAlreadyStartedError):
+        await client.start_workflow(
+            PROGRAMME_WORKFLOW, start, id=case.workflow_id, task_queue=task_queue
+        )
+
+
+def _remove_unstarted(open_session: SessionFactory, case_id: uuid.UUID) -> None:
+    # A workflow that did start after all projects its referral (last_seq 1) and writes the
+    # row again itself.
+    with transaction(open_session) as session:
+        session.exec(delete(Case).where(col(Case.id) == case_id, col(Case.last_seq) == 0))
+
+
+async def start_unstarted_workflows(
+    open_session: SessionFactory, client: Client, task_queue: str, *, older_than: timedelta
+) -> int:
+    """Start the workflow of every case row that has none yet: left behind by a process that
+    died between writing the row and starting the workflow. Returns how many were started."""
+    cutoff = datetime.now(UTC) - older_than
+    cases = await run_in_threadpool(_unprojected_cases, open_session, cutoff)
+    for case in cases:
+        await _start_workflow(client, case, task_queue)
+    return len(cases)
+
+
+def _unprojected_cases(open_session: SessionFactory, cutoff: datetime) -> list[Case]:
+    with open_session() as session:
+        # Still at referral with last_seq 0: the workflow has not projected its referral, so
+        # it may never have started.
+        query = select(Case).where(
+            Case.stage == Stage.REFERRED, Case.last_seq == 0, col(Case.updated_at) < cutoff
+        )
+        return list(session.exec(query).all())
 
 
 def load_visible_case(session: Session, *, user: Staff, case_id: uuid.UUID) -> Case:
@@ -138,11 +225,16 @@ async def run_case_action(
     settings: Settings,
 ) -> TimelineEvent:
     """Check who may act, complete the command from the database, and send it."""
-    with open_session() as session:
-        case = load_visible_case(session, user=user, case_id=case_id)
-        if not action.allowed(user, case):
-            raise Forbidden(action.refusal)
-        fill(session, user, case, command, settings)
+
+    def prepare() -> Case:
+        with open_session() as session:
+            case = load_visible_case(session, user=user, case_id=case_id)
+            if not action.allowed(user, case):
+                raise Forbidden(action.refusal)
+            fill(session, user, case, command, settings)
+            return case
+
+    case = await run_in_threadpool(prepare)
     return await act(client, user=user, case=case, command=command, wait=settings.update_wait)
 
 
@@ -156,15 +248,19 @@ async def run_task_action(
     command: TaskCommand,
     settings: Settings,
 ) -> tuple[TimelineEvent, Case]:
-    with open_session() as session:
-        task = session.get(Task, task_id)
-        case = session.get(Case, task.case_id) if task else None
-        if task is None or case is None:
-            raise NotFound("Opgaven findes ikke.")
-        if not action.allowed(user, case, task):
-            raise Forbidden(action.refusal(task))
-        command.task_id = str(task.id)
-        fill(session, user, case, command, settings)
+    def prepare() -> Case:
+        with open_session() as session:
+            task = session.get(Task, task_id)
+            case = session.get(Case, task.case_id) if task else None
+            if task is None or case is None:
+                raise NotFound("Opgaven findes ikke.")
+            if not action.allowed(user, case, task):
+                raise Forbidden(action.refusal(task))
+            command.task_id = str(task.id)
+            fill(session, user, case, command, settings)
+            return case
+
+    case = await run_in_threadpool(prepare)
     event = await act(client, user=user, case=case, command=command, wait=settings.update_wait)
     return event, case
 

@@ -2,11 +2,12 @@
 
 import asyncio
 import uuid
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api.errors import NotLoggedIn, Unavailable
@@ -16,6 +17,7 @@ from models.db import SessionFactory
 from models.staff import Staff
 
 SESSION_KEY = "staff_id"
+T = TypeVar("T")
 
 
 class TemporalConnection:
@@ -50,6 +52,17 @@ def get_open_session(request: Request) -> SessionFactory:
     return open_session
 
 
+async def in_session(open_session: SessionFactory, work: Callable[[Session], T]) -> T:
+    """Database work for an async route: on a worker thread, in a session of its own that is
+    closed before the route awaits anything else."""
+
+    def run() -> T:
+        with open_session() as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
+
+
 def get_session(request: Request) -> Iterator[Session]:
     with get_open_session(request)() as session:
         yield session
@@ -60,12 +73,18 @@ async def get_temporal(request: Request) -> Client:
     return await connection.get()
 
 
-def current_user(request: Request, session: Annotated[Session, Depends(get_session)]) -> Staff:
+def current_user(request: Request) -> Staff:
+    """The logged-in staff member, read in a session of its own that is closed at once: a
+    request that goes on to wait for Temporal must not hold a database connection meanwhile."""
     raw = request.session.get(SESSION_KEY)
     try:
-        staff = session.get(Staff, uuid.UUID(raw)) if raw else None
+        staff_id = uuid.UUID(raw) if raw else None
     except ValueError:
-        staff = None
+        staff_id = None
+    staff = None
+    if staff_id is not None:
+        with get_open_session(request)() as session:
+            staff = session.get(Staff, staff_id)
     if staff is None or not staff.active:
         raise NotLoggedIn()
     return staff

@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from pydantic import ValidationError
 
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
+    from api.case_service import start_unstarted_workflows
     from deploy.connections import connect_temporal
     from deploy.digest_schedule import ensure_digest_schedule
     from deploy.worker import build_worker
@@ -63,14 +65,20 @@ async def run_worker(settings: Settings) -> None:
     client = await connect_temporal(settings)
     # Every worker sets it up, so a changed digest hour takes effect when workers restart.
     await ensure_digest_schedule(client, settings.task_queue, settings.digest_hour)
-    engine = make_engine(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url, threads=settings.worker_threads)
+    # A case row whose API process died before it started the workflow gets it now.
+    started = await start_unstarted_workflows(
+        session_factory(engine), client, settings.task_queue, older_than=timedelta(minutes=1)
+    )
+    if started:
+        logging.getLogger("forloeb.worker").info("started %d unstarted case workflows", started)
     # With no provider settings, citizens' messages stay in the local outbox.
     twilio, smtp = settings.twilio(), settings.smtp()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    with ThreadPoolExecutor(max_workers=16) as executor:
+    with ThreadPoolExecutor(max_workers=settings.worker_threads) as executor:
         worker = build_worker(
             client,
             task_queue=settings.task_queue,

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     reminders: str = "24,2:call"
     # The hour (Copenhagen time) department leads and managers get the daily digest.
     digest_hour: int = Field(7, ge=0, le=23)
+    # Threads for the API's database work (the database pool holds two connections each), and
+    # the worker's threads for activities.
+    api_threads: int = Field(40, ge=1, le=500)
+    worker_threads: int = Field(16, ge=1, le=500)
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
 

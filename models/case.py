@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint, text
 from sqlmodel import Column, Field, SQLModel
 
 # The tables this one refers to must be known before its foreign keys resolve.
@@ -27,6 +27,14 @@ class Case(SQLModel, table=True):
         Index("ix_case_decision_wait", "decided_on", "team_meeting_on", "coordinator_id"),
         Index("ix_case_effort_wait", "first_effort_at", "decided_on", "coordinator_id"),
         Index("ix_case_stage_coordinator", "stage", "coordinator_id", "timing_profile"),
+        # One open case per citizen (migration 0011).
+        Index(
+            "ux_case_open_citizen",
+            "citizen_id",
+            unique=True,
+            sqlite_where=text("stage != 'closed'"),
+            postgresql_where=text("stage != 'closed'"),
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)

@@ -1,5 +1,6 @@
 """Engine, sessions and migrations of the read model. Nothing is created at import time."""
 
+import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -56,13 +57,44 @@ class StrEnumType(TypeDecorator[E]):
         return None if value is None else self.enum(value)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for SQLite (the embedded default) or PostgreSQL."""
+# A connection is waited for this long at most; then the request fails with a clear 503
+# instead of hanging.
+POOL_TIMEOUT_SECONDS = 10
+
+
+def make_engine(url: str, *, threads: int = 5, off_event_loop: bool = False) -> Engine:
+    """An engine for SQLite (the embedded default) or PostgreSQL.
+
+    The pool holds two connections for each thread that may use it at once, so a thread never
+    waits for a connection that another waiting thread holds. With off_event_loop, a
+    connection asked for on a thread that runs an event loop is refused: blocking there stalls
+    every request in flight, and the refusal makes such code fail its tests at once.
+    """
+    pool = {"pool_size": threads, "max_overflow": threads, "pool_timeout": POOL_TIMEOUT_SECONDS}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # The busy timeout lets a writer wait its turn for SQLite's one write lock; writers
+        # hold it only for their own short transaction, never across a network call.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **pool)
+    if off_event_loop:
+        event.listen(engine, "checkout", _refuse_on_event_loop)
+    return engine
+
+
+class BlockingOnEventLoop(RuntimeError):
+    """Database work was attempted on the event loop's thread."""
+
+
+def _refuse_on_event_loop(*_args: Any) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # a worker thread: as it should be
+    raise BlockingOnEventLoop("database work on the event loop; run it in the thread pool")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from api import case_service
 from api.case_actions import CASE_ACTIONS
 from api.case_views import case_detail
-from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
+from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import NotFound, ServiceError
 from api.page_helpers import command_fields, error_messages, flash, form_of, page, status_of
 from api.permissions import can_drive_case, is_handover_receiver
@@ -137,8 +137,7 @@ async def case_action(
     if action is None:
         raise NotFound("Handlingen findes ikke.")
     form = await form_of(request)
-    with open_session() as session:
-        case = visible(session, user, case_id)
+    case = await in_session(open_session, lambda session: visible(session, user, case_id))
     try:
         command = action.command.model_validate(command_fields(form))
         event = await case_service.run_case_action(
@@ -153,21 +152,24 @@ async def case_action(
     except case_service.ActionPending as pending:
         flash(request, pending.message)
     except (ServiceError, ValidationError) as error:
-        with open_session() as session:
-            message = " ".join(error_messages(error).values())
-            return render_case(
+        message, status = " ".join(error_messages(error).values()), status_of(error)
+        return await in_session(
+            open_session,
+            lambda session: render_case(
                 request,
                 session,
                 settings,
                 user,
                 visible(session, user, case_id),
-                status=status_of(error),
+                status=status,
                 error=f"{action.label}: {message}",
                 form={"form": slug, **form},
-            )
+            ),
+        )
     else:
         flash(request, event.summary)
-    with open_session() as session:
-        still_visible = case_service.can_view(session, user=user, case_id=case.id)
+    still_visible = await in_session(
+        open_session, lambda session: case_service.can_view(session, user=user, case_id=case.id)
+    )
     # After handing a case over, its page is no longer the sender's.
     return RedirectResponse(f"/cases/{case.id}" if still_visible else "/", status_code=303)

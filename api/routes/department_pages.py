@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from api import case_service
 from api.case_actions import TASK_ACTIONS
-from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
+from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import Forbidden, NotFound, ServiceError
 from api.page_helpers import (
     command_fields,
@@ -113,10 +113,13 @@ async def task_action(
     except (ServiceError, ValidationError) as error:
         message = f"{action.label}: " + " ".join(error_messages(error).values())
         if back.startswith("/inbox") and user.role in DEPARTMENT_ROLES:
-            with open_session() as session:
-                return _render_inbox(
-                    request, session, user, status=status_of(error), error=message, failed=task_id
-                )
+            status = status_of(error)
+            return await in_session(
+                open_session,
+                lambda session: _render_inbox(
+                    request, session, user, status=status, error=message, failed=task_id
+                ),
+            )
         flash(request, message)
     else:
         flash(request, event.summary)

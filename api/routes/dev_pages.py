@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from api import case_service
-from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
+from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import NotFound, ServiceError
 from api.page_helpers import flash, page
 from models.case import Case
@@ -91,9 +91,12 @@ async def _to_workflow(
     message_id: str,
     command: Command,
 ) -> Response:
-    with open_session() as session:
+    def find(session: Session) -> tuple[OutboxMessage | None, Case | None]:
         message = session.get(OutboxMessage, _uuid(message_id))
         case = session.get(Case, message.case_id) if message and message.case_id else None
+        return message, case
+
+    message, case = await in_session(open_session, find)
     if message is None or case is None or message.citizen_id is None:
         raise NotFound("Beskeden findes ikke.")
     try:
@@ -126,8 +129,9 @@ async def reply(
     text: Annotated[str, Form()] = "",
 ) -> Response:
     """The citizen answers the SMS, or presses a key in the call."""
-    with open_session() as session:
-        message = session.get(OutboxMessage, _uuid(message_id))
+    message = await in_session(
+        open_session, lambda session: session.get(OutboxMessage, _uuid(message_id))
+    )
     if message is None:
         raise NotFound("Beskeden findes ikke.")
     channel = Channel.CALL if message.channel == Channel.CALL.value else Channel.SMS
@@ -148,8 +152,9 @@ async def status(
     status: Annotated[DeliveryStatus, Form()],
 ) -> Response:
     """The provider reports how delivery went."""
-    with open_session() as session:
-        message = session.get(OutboxMessage, _uuid(message_id))
+    message = await in_session(
+        open_session, lambda session: session.get(OutboxMessage, _uuid(message_id))
+    )
     if message is None:
         raise NotFound("Beskeden findes ikke.")
     command = DeliveryReport(key=message.key, status=status)

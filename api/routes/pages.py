@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from api import case_service
-from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
+from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import Invalid, ServiceError
 from api.page_helpers import error_messages, flash, form_of, page, status_of
 from api.permissions import CREATES_CASES
@@ -87,8 +87,7 @@ async def new_case(
             referred_on=_parse_date(form.get("referred_on")),
         )
     except (ServiceError, ValidationError) as error:
-        with open_session() as session:
-            choices = coordinators(session)
+        choices = await in_session(open_session, coordinators)
         errors = error_messages(error)
         return page(
             request,

@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from api import case_service
-from api.deps import OpenSessionDep, SettingsDep, TemporalDep
+from api.deps import OpenSessionDep, SettingsDep, TemporalDep, in_session
 from api.errors import Forbidden, NotFound
 from deploy.settings import Settings
 from models.case import Case
@@ -88,14 +89,16 @@ async def incoming_sms(
 ) -> Response:
     form = await _verified(request, settings)
     sender, text, sid = form.get("From", ""), form.get("Body", ""), form.get("MessageSid", "")
-    with open_session() as session:
-        case = session.exec(
+    case = await in_session(
+        open_session,
+        lambda session: session.exec(
             select(Case)
             .join(Citizen, col(Citizen.id) == Case.citizen_id)
             .where(Citizen.phone == sender, Case.stage != Stage.CLOSED)
-        ).first()
+        ).first(),
+    )
     if case is None:
-        _keep_for_staff(open_session, sender, text, sid)
+        await run_in_threadpool(_keep_for_staff, open_session, sender, text, sid)
         reply = MessagingResponse()
         reply.message(UNKNOWN_NUMBER_REPLY)
         return _twiml(reply)
@@ -113,6 +116,12 @@ async def _report(
 ) -> None:
     """Record a provider's status on the message and tell the case's workflow. A repeated or
     late report never moves a status backwards."""
+    case = await run_in_threadpool(_record_status, open_session, key, status)
+    if case is not None:
+        await _tell(temporal, settings, case, DeliveryReport(key=key, status=status))
+
+
+def _record_status(open_session: OpenSessionDep, key: str, status: DeliveryStatus) -> Case | None:
     with transaction(open_session) as session:
         row = session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
         if row is None or row.case_id is None:
@@ -120,9 +129,7 @@ async def _report(
         known = DeliveryStatus._value2member_map_.get(row.status)
         if not isinstance(known, DeliveryStatus) or status.rank > known.rank:
             row.status = status.value
-        case = session.get(Case, row.case_id)
-    if case is not None:
-        await _tell(temporal, settings, case, DeliveryReport(key=key, status=status))
+        return session.get(Case, row.case_id)
 
 
 async def _tell(temporal: TemporalDep, settings: Settings, case: Case, command: Command) -> None:
@@ -152,7 +159,7 @@ async def call_answered(
 ) -> Response:
     """The citizen picked up: read the reminder in Danish and wait for a key."""
     await _verified(request, settings)
-    row, _ = _row(open_session, key)
+    row, _ = await run_in_threadpool(_row, open_session, key)
     gather = f"{settings.effective_public_url.rstrip('/')}/webhooks/twilio/gather?" + urlencode(
         {"key": key}
     )
@@ -170,7 +177,7 @@ async def key_pressed(
     """1 confirms, 2 asks for a new time; for the meeting the call was about."""
     form = await _verified(request, settings)
     digit = form.get("Digits", "")
-    _, case = _row(open_session, key)
+    _, case = await run_in_threadpool(_row, open_session, key)
     meeting_id = key.split(":")[1]
     reply = CitizenReply(
         text=digit,
