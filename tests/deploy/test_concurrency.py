@@ -115,10 +115,7 @@ async def test_a_burst_of_creations_and_actions_is_answered_and_the_service_stay
         # Several at once for one citizen: exactly one case is opened.
         citizen = await client.post("/api/citizens", json={"cpr": random_cpr(), "name": "To"})
         same = await _burst(
-            [
-                client.post("/api/cases", json={"citizen_id": citizen.json()["id"]})
-                for _ in range(8)
-            ]
+            [client.post("/api/cases", json={"citizen_id": citizen.json()["id"]}) for _ in range(8)]
         )
         assert sorted(answer.status_code for answer in same) == [201] + [409] * 7
         refusals = {answer.json()["detail"] for answer in same if answer.status_code == 409}

@@ -17,6 +17,11 @@ from deploy.worker import WORKFLOWS, workflow_runner
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*/*.json"))
 
 
+def _load(path: Path) -> WorkflowHistory:
+    recorded = json.loads(path.read_text())
+    return WorkflowHistory.from_json(recorded["workflow_id"], recorded)
+
+
 def test_there_are_histories_of_every_kind_of_course():
     assert len(HISTORIES) >= 14
     assert any(path.name.startswith("test_continue_as_new") for path in HISTORIES)
@@ -24,8 +29,7 @@ def test_there_are_histories_of_every_kind_of_course():
 
 @pytest.mark.parametrize("path", HISTORIES, ids=lambda path: f"{path.parent.name}/{path.stem}")
 async def test_recorded_history_replays_on_the_current_code(path: Path):
-    recorded = json.loads(path.read_text())
-    history = WorkflowHistory.from_json(recorded["workflow_id"], recorded)
+    history = _load(path)
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
