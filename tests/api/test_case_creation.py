@@ -62,7 +62,7 @@ async def test_a_case_row_left_without_its_workflow_gets_it_when_a_worker_starts
 
     async def projected() -> bool:
         session.refresh(row)
-        return row.last_seq == 1
+        return bool(row.last_seq == 1)
 
     await eventually(projected)
     assert row.referred_at < datetime.now(UTC) - timedelta(minutes=4)
