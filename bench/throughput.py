@@ -1,0 +1,232 @@
+"""How fast one human action goes through the whole service, against raw Temporal.
+
+    .venv/bin/python -m bench.throughput [--rounds 3] [--levels 1,8,48]
+
+Starts `forloeb up --demo` in a fresh data directory (Temporal dev server on a SQLite file,
+SQLite read model, worker and API, as a user runs it) and, in this process, a worker for a
+trivial workflow on the same dev server. Then, in interleaved rounds so that both sides see
+the same machine, at each number of requests in flight:
+
+- case creation through the API (`POST /api/cases`) against raw `start_workflow`;
+- an action through the API (a department acknowledges a task) against a raw update of an
+  idle workflow (and a raw signal, for reference).
+
+Prints rates, p50/p95/max latency, server errors and the ratios. Nothing here is a test: it
+prints figures for the README.
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.idle import Idle
+from tests.api.conftest import free_port
+from tests.factories import random_cpr
+
+RAW_QUEUE = "bench-raw"
+
+
+@dataclass
+class Figures:
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: int = 0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def line(self, name: str) -> str:
+        ordered = sorted(self.latencies)
+        p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+        return (
+            f"  {name:<28} {self.rate:7.1f}/s  p50 {statistics.median(ordered) * 1000:6.0f} ms"
+            f"  p95 {p95 * 1000:6.0f} ms  max {ordered[-1] * 1000:6.0f} ms  5xx {self.errors}"
+        )
+
+
+async def timed(
+    figures: Figures, count: int, level: int, one: Callable[[int], Awaitable[int]]
+) -> None:
+    """Run `count` calls with at most `level` in flight; add their latencies to `figures`."""
+    gate = asyncio.Semaphore(level)
+
+    async def call(i: int) -> None:
+        async with gate:
+            started = time.perf_counter()
+            status = await one(i)
+            figures.latencies.append(time.perf_counter() - started)
+            if status >= 500:
+                figures.errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(call(i) for i in range(count)))
+    figures.seconds += time.perf_counter() - started
+
+
+@contextmanager
+def forloeb_up(data_dir: Path) -> Iterator[tuple[str, str]]:
+    ports = {name: free_port() for name in ("api", "temporal", "ui")}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
+    env |= {
+        "FORLOEB_DATA_DIR": str(data_dir),
+        "FORLOEB_API_PORT": str(ports["api"]),
+        "FORLOEB_TEMPORAL_PORT": str(ports["temporal"]),
+        "FORLOEB_TEMPORAL_UI_PORT": str(ports["ui"]),
+        "FORLOEB_UPDATE_TIMEOUT_SECONDS": "30",
+    }
+    log_path = data_dir / "up.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "deploy", "up", "--demo"], env=env, stdout=log, stderr=log
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while "Stop med Ctrl-C." not in log_path.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(log_path.read_text(errors="replace")[-3000:])
+                time.sleep(0.3)
+            yield f"http://127.0.0.1:{ports['api']}", f"127.0.0.1:{ports['temporal']}"
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+    text = log_path.read_text(errors="replace")
+    print(f"'database is locked' in the service's log: {text.count('database is locked')} times")
+
+
+async def login(base_url: str, username: str, limit: int) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(
+        base_url=base_url, timeout=60, limits=httpx.Limits(max_connections=limit + 4)
+    )
+    answer = await client.post("/api/session", json={"username": username, "password": "demo"})
+    answer.raise_for_status()
+    return client
+
+
+async def new_citizens(coordinator: httpx.AsyncClient, count: int) -> list[str]:
+    ids = []
+    for _ in range(count):
+        answer = await coordinator.post(
+            "/api/citizens", json={"cpr": random_cpr(), "name": "Bench Borger"}
+        )
+        answer.raise_for_status()
+        ids.append(answer.json()["id"])
+    return ids
+
+
+async def new_tasks(coordinator: httpx.AsyncClient, cases: list[str], count: int) -> list[str]:
+    """`count` fresh tasks for the social department, spread over the cases."""
+    for i in range(count):
+        answer = await coordinator.post(
+            f"/api/cases/{cases[i % len(cases)]}/assign-task",
+            json={"department": "social", "purpose": f"Bostøtte {i}"},
+        )
+        answer.raise_for_status()
+    tasks = []
+    for case in cases:
+        listed = (await coordinator.get(f"/api/cases/{case}/tasks")).json()
+        tasks += [t["id"] for t in listed if t["state"] == "assigned"]
+    return tasks[:count]
+
+
+async def run(rounds: int, levels: list[int]) -> None:
+    per_level = {level: max(24, level * 4) for level in levels}
+    needed = rounds * sum(per_level.values())
+    with tempfile.TemporaryDirectory() as tmp, forloeb_up(Path(tmp)) as (base_url, address):
+        client = await Client.connect(address)
+        top = max(levels)
+        coordinator = await login(base_url, "koordinator", top)
+        social = await login(base_url, "social", top)
+        print(f"Preparing {needed} citizens and {needed} tasks ...", flush=True)
+        citizens = await new_citizens(coordinator, needed)
+        holders = []
+        for citizen in await new_citizens(coordinator, top):
+            answer = await coordinator.post("/api/cases", json={"citizen_id": citizen})
+            answer.raise_for_status()
+            holders.append(answer.json()["id"])
+        tasks = await new_tasks(coordinator, holders, needed)
+        idle = [
+            await client.start_workflow(Idle.run, id=f"idle-{uuid.uuid4()}", task_queue=RAW_QUEUE)
+            for _ in range(top)
+        ]
+
+        kinds = ["create (API)", "start (raw)", "acknowledge (API)", "update (raw)", "signal (raw)"]
+        figures = {(kind, level): Figures() for kind in kinds for level in levels}
+        async with Worker(client, task_queue=RAW_QUEUE, workflows=[Idle]):
+
+            async def create(i: int) -> int:
+                answer = await coordinator.post("/api/cases", json={"citizen_id": citizens.pop()})
+                return answer.status_code
+
+            async def start(i: int) -> int:
+                await client.start_workflow(
+                    Idle.run, id=f"raw-{uuid.uuid4()}", task_queue=RAW_QUEUE
+                )
+                return 200
+
+            async def acknowledge(i: int) -> int:
+                answer = await social.post(f"/api/tasks/{tasks.pop()}/acknowledge", json={})
+                return answer.status_code
+
+            async def update(i: int) -> int:
+                await idle[i % len(idle)].execute_update(Idle.touch, 1)
+                return 200
+
+            async def poke(i: int) -> int:
+                await idle[i % len(idle)].signal(Idle.poke, 1)
+                return 200
+
+            calls = dict(zip(kinds, [create, start, acknowledge, update, poke], strict=True))
+            for round_no in range(1, rounds + 1):
+                print(f"Round {round_no} of {rounds}", flush=True)
+                for level in levels:
+                    for kind in kinds:
+                        await timed(figures[kind, level], per_level[level], level, calls[kind])
+                        await asyncio.sleep(0.5)  # let the projections behind it settle
+
+        for level in levels:
+            print(f"\n{level} in flight ({rounds} × {per_level[level]} each):")
+            for kind in kinds:
+                print(figures[kind, level].line(kind))
+            ratio_create = figures["create (API)", level].rate / figures["start (raw)", level].rate
+            ratio_act = (
+                figures["acknowledge (API)", level].rate / figures["update (raw)", level].rate
+            )
+            slow = sum(
+                latency > 2
+                for kind in ("create (API)", "acknowledge (API)")
+                for latency in figures[kind, level].latencies
+            )
+            print(
+                f"  ratio create/start {ratio_create:.2f}, acknowledge/update {ratio_act:.2f}, "
+                f"API requests over 2 s: {slow}"
+            )
+        for http in (coordinator, social):
+            await http.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--levels", default="1,8,48")
+    args = parser.parse_args()
+    asyncio.run(run(args.rounds, [int(n) for n in args.levels.split(",")]))
+
+
+if __name__ == "__main__":
+    main()
