@@ -7,8 +7,9 @@ workflows. All its deadlines (the course's, every task's, every queued message's
 stall) share one durable timer, set to the earliest of them.
 """
 
+import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -33,6 +34,10 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 DELIVERY_TIMEOUT = timedelta(seconds=20)
 # The read model and the outbox must catch up eventually, however long the database is away.
 ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+# Since this patch, the projection is a local activity (a marker in the history instead of six
+# events and a copy of the whole state), and the deadline timer is kept while the deadline
+# stays where it was. Runs begun before it replay the old way (README: changing workflow code).
+CHEAP_ACTIONS = "cheap-actions-2026-12"
 
 
 @workflow.defn
@@ -43,6 +48,8 @@ class ProgrammeWorkflow:
         # Recorded here, before any update handler can run, so the referral is always event 1.
         self._referral = [rules.refer(self.state)] if input.state is None else []
         self._search: dict[str, object] = {}
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at: datetime | None = None
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
@@ -60,6 +67,8 @@ class ProgrammeWorkflow:
                     )
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._timer is not None:
+            self._timer.cancel()
         return self.state
 
     async def _wait_for_change_or_deadline(self) -> None:
@@ -68,6 +77,9 @@ class ProgrammeWorkflow:
         if deadline is not None and deadline <= workflow.now():
             await self._publish(deadlines.on_deadline(self.state, workflow.now()))
             return
+        if workflow.patched(CHEAP_ACTIONS):
+            await self._wait_keeping_the_timer(seen, deadline)
+            return
         try:
             await workflow.wait_condition(
                 lambda: self.state.seq != seen or workflow.info().is_continue_as_new_suggested(),
@@ -75,6 +87,27 @@ class ProgrammeWorkflow:
             )
         except TimeoutError:
             await self._publish(deadlines.on_deadline(self.state, workflow.now()))
+
+    async def _wait_keeping_the_timer(self, seen: int, deadline: datetime | None) -> None:
+        """Wait for a change or the deadline; the timer is only replaced when the deadline
+        moved, so an action that leaves the deadlines alone costs no timer events."""
+        if deadline != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = None
+            if deadline is not None:
+                self._timer = asyncio.ensure_future(workflow.sleep(deadline - workflow.now()))
+            self._timer_at = deadline
+        timer = self._timer
+        await workflow.wait_condition(
+            lambda: self.state.seq != seen
+            or workflow.info().is_continue_as_new_suggested()
+            or (timer is not None and timer.done())
+        )
+        if timer is not None and timer.done():
+            self._timer, self._timer_at = None, None
+            if self.state.seq == seen:
+                await self._publish(deadlines.on_deadline(self.state, workflow.now()))
 
     async def _publish(self, events: list[TimelineEvent]) -> None:
         """Project the new state with its events, then hand their notices to the outbox."""
@@ -86,12 +119,21 @@ class ProgrammeWorkflow:
         if not recorded:
             return
         self._upsert_search_attributes()
-        rules = await workflow.execute_activity_method(
-            ProjectionActivities.project_programme,
-            ProjectionInput(state=self.state, events=recorded),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        projection = ProjectionInput(state=self.state, events=recorded)
+        if workflow.patched(CHEAP_ACTIONS):
+            rules = await workflow.execute_local_activity_method(
+                ProjectionActivities.project_programme,
+                projection,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        else:
+            rules = await workflow.execute_activity_method(
+                ProjectionActivities.project_programme,
+                projection,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
         # The municipality may have changed its definitions; the next judgement uses them.
         self.state.rules = rules
         notices = [notice for event in recorded for notice in event.notices]
