@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 
 import httpx
@@ -137,11 +138,14 @@ async def new_tasks(coordinator: httpx.AsyncClient, cases: list[str], count: int
             json={"department": "social", "purpose": f"Bostøtte {i}"},
         )
         answer.raise_for_status()
-    tasks = []
+    by_case = []
     for case in cases:
         listed = (await coordinator.get(f"/api/cases/{case}/tasks")).json()
-        tasks += [t["id"] for t in listed if t["state"] == "assigned"]
-    return tasks[:count]
+        by_case.append([t["id"] for t in listed if t["state"] == "assigned"])
+    # Taken from the end, one case after the other, as the raw updates go to one idle
+    # workflow after the other.
+    tasks = [task for row in zip_longest(*by_case) for task in row if task is not None]
+    return tasks[:count][::-1]
 
 
 async def run(rounds: int, levels: list[int]) -> None:
