@@ -100,9 +100,11 @@ class ProgrammeWorkflow:
             self._timer_at = deadline
         timer = self._timer
         await workflow.wait_condition(
-            lambda: self.state.seq != seen
-            or workflow.info().is_continue_as_new_suggested()
-            or (timer is not None and timer.done())
+            lambda: (
+                self.state.seq != seen
+                or workflow.info().is_continue_as_new_suggested()
+                or (timer is not None and timer.done())
+            )
         )
         if timer is not None and timer.done():
             self._timer, self._timer_at = None, None
