@@ -17,11 +17,7 @@ prints figures for the README.
 
 import argparse
 import asyncio
-import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -37,6 +33,7 @@ from temporalio.worker import Worker
 
 from bench.idle import Idle
 from tests.api.conftest import free_port
+from tests.deploy.test_embedded import forloeb_up
 from tests.factories import random_cpr
 
 RAW_QUEUE = "bench-raw"
@@ -81,32 +78,12 @@ async def timed(
 
 
 @contextmanager
-def forloeb_up(data_dir: Path) -> Iterator[tuple[str, str]]:
+def service(data_dir: Path) -> Iterator[tuple[str, str]]:
+    """`forloeb up --demo` as the end-to-end test runs it; its base URL and Temporal address."""
     ports = {name: free_port() for name in ("api", "temporal", "ui")}
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
-    env |= {
-        "FORLOEB_DATA_DIR": str(data_dir),
-        "FORLOEB_API_PORT": str(ports["api"]),
-        "FORLOEB_TEMPORAL_PORT": str(ports["temporal"]),
-        "FORLOEB_TEMPORAL_UI_PORT": str(ports["ui"]),
-        "FORLOEB_UPDATE_TIMEOUT_SECONDS": "30",
-    }
-    log_path = data_dir / "up.log"
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "deploy", "up", "--demo"], env=env, stdout=log, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + 180
-            while "Stop med Ctrl-C." not in log_path.read_text(errors="replace"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(log_path.read_text(errors="replace")[-3000:])
-                time.sleep(0.3)
-            yield f"http://127.0.0.1:{ports['api']}", f"127.0.0.1:{ports['temporal']}"
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=60)
-    text = log_path.read_text(errors="replace")
+    with forloeb_up(data_dir, ports) as base_url:
+        yield base_url, f"127.0.0.1:{ports['temporal']}"
+    text = (data_dir / "up.log").read_text(errors="replace")
     print(f"'database is locked' in the service's log: {text.count('database is locked')} times")
 
 
@@ -151,7 +128,7 @@ async def new_tasks(coordinator: httpx.AsyncClient, cases: list[str], count: int
 async def run(rounds: int, levels: list[int]) -> None:
     per_level = {level: max(24, level * 4) for level in levels}
     needed = rounds * sum(per_level.values())
-    with tempfile.TemporaryDirectory() as tmp, forloeb_up(Path(tmp)) as (base_url, address):
+    with tempfile.TemporaryDirectory() as tmp, service(Path(tmp)) as (base_url, address):
         client = await Client.connect(address)
         top = max(levels)
         coordinator = await login(base_url, "koordinator", top)
