@@ -9,10 +9,9 @@ in effect passive in between (domain brief, section 5); the profile makes that v
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from models.danish_time import local_date, start_of, working_days_after
 from models.enums import MeetingStatus, Recommendation, TaskState, TimingProfile
 from models.programme import ProgrammeState
-from workflows.calendar import local_date, start_of
-from workflows.working_days import working_days_after
 
 # Half of a course's activities in one fifth of it is front- or back-loaded; four fifths in the
 # first and last fifth together leaves the middle passive. Fewer than three says nothing.

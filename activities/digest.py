@@ -17,6 +17,7 @@ from temporalio import activity
 from activities.notifications import OUTBOX_CHANNEL, send_email_once
 from models.case import Case, CaseEvent
 from models.citizen import Citizen
+from models.danish_time import COPENHAGEN, local_date
 from models.db import SessionFactory, transaction
 from models.digest import BreachItem, DigestWindow, StalledItem
 from models.enums import OPEN_TASK_STATES, Channel, Department, Role
@@ -25,7 +26,6 @@ from models.staff import Staff
 from models.task import Task, TaskBreachRow
 from notifications.email import SmtpEmail
 from notifications.messages import Message, MessageRenderer
-from workflows.calendar import COPENHAGEN, local_date
 
 PURPOSE = "daily_digest"
 # OutboxMessage.body's length; longer lists end in "og N flere".

@@ -8,7 +8,6 @@ import uuid
 from sqlmodel import Session
 
 from api.errors import Invalid
-from deploy.settings import Settings
 from models.case import Case
 from models.command import Command
 from models.continuity import JustifyPause, RecordEffort
@@ -16,6 +15,7 @@ from models.department import DepartmentRow
 from models.enums import Role
 from models.handover import RequestHandover
 from models.meeting import BookMeeting, MoveMeeting, Participant
+from models.settings import Settings
 from models.staff import Staff
 from models.task import AssignTask, ReassignTask, TaskSla
 

@@ -21,8 +21,8 @@ from api.routes import (
     pages,
     twilio_webhooks,
 )
-from deploy.settings import Settings
 from models.db import make_engine, session_factory
+from models.settings import Settings
 
 SESSION_HOURS = 12
 

@@ -18,20 +18,20 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.action_fields import fill
-from api.case_actions import CaseAction, TaskAction
+from api.case_actions import refusal_for
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
 from api.permissions import CREATES_CASES, actor, can_view_case
-from deploy.settings import Settings
+from models.actions import Action, update_name
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
 from models.command import Command
+from models.danish_time import local_date, start_of
 from models.db import SessionFactory, transaction
 from models.enums import Role, Stage
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
+from models.settings import Settings
 from models.staff import Staff
 from models.task import Task, TaskCommand
-from workflows.actions import update_name
-from workflows.calendar import local_date, start_of
 from workflows.rejections import FORBIDDEN, INVALID_INPUT
 
 # The workflow type by name, as the worker registers it: the API starts workflows without
@@ -220,7 +220,7 @@ async def run_case_action(
     *,
     user: Staff,
     case_id: uuid.UUID,
-    action: CaseAction,
+    action: Action,
     command: Command,
     settings: Settings,
 ) -> TimelineEvent:
@@ -229,8 +229,9 @@ async def run_case_action(
     def prepare() -> Case:
         with open_session() as session:
             case = load_visible_case(session, user=user, case_id=case_id)
-            if not action.allowed(user, case):
-                raise Forbidden(action.refusal)
+            refused = refusal_for(action, user, case)
+            if refused is not None:
+                raise Forbidden(refused)
             fill(session, user, case, command, settings)
             return case
 
@@ -244,7 +245,7 @@ async def run_task_action(
     *,
     user: Staff,
     task_id: uuid.UUID,
-    action: TaskAction,
+    action: Action,
     command: TaskCommand,
     settings: Settings,
 ) -> tuple[TimelineEvent, Case]:
@@ -254,8 +255,9 @@ async def run_task_action(
             case = session.get(Case, task.case_id) if task else None
             if task is None or case is None:
                 raise NotFound("Opgaven findes ikke.")
-            if not action.allowed(user, case, task):
-                raise Forbidden(action.refusal(task))
+            refused = refusal_for(action, user, case, task)
+            if refused is not None:
+                raise Forbidden(refused)
             command.task_id = str(task.id)
             fill(session, user, case, command, settings)
             return case

@@ -12,8 +12,8 @@ from temporalio.client import Client
 
 from api.errors import NotLoggedIn, Unavailable
 from deploy.connections import connect_temporal
-from deploy.settings import Settings
 from models.db import SessionFactory
+from models.settings import Settings
 from models.staff import Staff
 
 SESSION_KEY = "staff_id"

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from api.errors import ServiceError, field_errors
 from api.templating import templates
+from models.danish_time import COPENHAGEN
 from models.enums import Department
 from models.staff import Staff
-from workflows.calendar import COPENHAGEN
 
 FLASH = "flash"
 

@@ -1,5 +1,6 @@
 """Who may see and change what. The workflow checks changes again; this decides what is shown."""
 
+from models.actions import Who, refusal
 from models.case import Case
 from models.command import Actor
 from models.enums import Role
@@ -8,7 +9,6 @@ from models.task import Task
 
 SEES_ALL_CASES = (Role.MANAGER, Role.ADMIN)
 CREATES_CASES = (Role.COORDINATOR, Role.ADMIN)
-DEPARTMENT_ROLES = (Role.DEPARTMENT_WORKER, Role.DEPARTMENT_LEAD)
 
 
 def can_view_case(user: Staff, case: Case) -> bool:
@@ -22,21 +22,21 @@ def can_view_case(user: Staff, case: Case) -> bool:
 
 def can_drive_case(user: Staff, case: Case) -> bool:
     """Advancing the course belongs to the case's coordinator (and admin, for corrections)."""
-    return user.role == Role.ADMIN or (
-        user.role == Role.COORDINATOR and case.coordinator_id == user.id
-    )
+    return refusal(Who.COORDINATOR, actor(user), coordinator_id=str(case.coordinator_id)) is None
 
 
 def is_handover_receiver(user: Staff, case: Case) -> bool:
-    return case.handover_to_id is not None and (
-        case.handover_to_id == user.id or user.role == Role.ADMIN
-    )
+    if case.handover_to_id is None:
+        return False
+    receiver = str(case.handover_to_id)
+    return refusal(Who.RECEIVER, actor(user), coordinator_id="", handover_to_id=receiver) is None
 
 
 def can_work_on_task(user: Staff, task: Task) -> bool:
     """Only the assigned department's workers and its lead act on a task."""
-    return user.role == Role.ADMIN or (
-        user.role in DEPARTMENT_ROLES and user.department == task.department
+    return (
+        refusal(Who.DEPARTMENT, actor(user), coordinator_id="", task_department=task.department)
+        is None
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
-from workflows.calendar import COPENHAGEN
+from models.danish_time import COPENHAGEN
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.undefined = StrictUndefined

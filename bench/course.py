@@ -20,6 +20,15 @@ from temporalio.exceptions import ApplicationError
 from models.command import Actor, Command
 from models.contact import SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort
+from models.danish_time import (
+    COPENHAGEN,
+    add_months,
+    add_weeks,
+    add_working_time,
+    end_of_working_day,
+    is_working_day,
+    local_date,
+)
 from models.enums import (
     Channel,
     Department,
@@ -73,9 +82,7 @@ from workflows import (
     stall,
     task_rules,
 )
-from workflows.calendar import COPENHAGEN, add_months, add_weeks, local_date
 from workflows.guards import PLANNING_STAGES
-from workflows.working_days import add_working_time, end_of_working_day, is_working_day
 
 Rule = Callable[[ProgrammeState, Any, datetime], TimelineEvent]
 Step = Callable[[datetime], None]

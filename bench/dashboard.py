@@ -31,10 +31,10 @@ from sqlmodel import Session, SQLModel, col, select
 
 from api.app import create_app
 from bench.seed import MANAGER, PASSWORD, count_rows, describe, seed
-from deploy.settings import Settings
 from models.case import Case
 from models.db import make_engine, migrate
 from models.enums import Department, Role, Stage
+from models.settings import Settings
 from models.staff import Staff
 
 GOAL_MS = 300.0

@@ -24,6 +24,7 @@ from activities.projection import _case_fields, _task_fields
 from bench.course import ACKNOWLEDGE_DAYS, TASK_SHARE, Outline, Person, Staffing, draw_outline, play
 from models.case import Case, CaseEvent
 from models.citizen import Citizen
+from models.danish_time import local_date
 from models.department import DepartmentRow
 from models.enums import Department, Recipient, Role, Stage
 from models.meeting import MeetingInvite
@@ -34,7 +35,6 @@ from models.programme import ProgrammeState, TimelineEvent, programme_workflow_i
 from models.staff import Staff
 from models.task import Task, TaskBreachRow
 from notifications.messages import MessageRenderer
-from workflows.calendar import local_date
 
 PASSWORD = "demo"
 MANAGER = "leder"

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from pydantic import ValidationError
 
-from deploy.settings import Settings
 from models.enums import Department
+from models.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,7 +3,7 @@
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from deploy.settings import Settings
+from models.settings import Settings
 
 
 async def connect_temporal(settings: Settings) -> Client:

@@ -15,17 +15,17 @@ from temporalio.client import Client
 from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
 from api.case_service import create_case, register_citizen, run_case_action, run_task_action
 from deploy.connections import connect_temporal
-from deploy.settings import Settings
 from models.citizen import CitizenCreate
 from models.command import Command
+from models.danish_time import COPENHAGEN, local_date
 from models.db import SessionFactory, make_engine, session_factory, transaction
 from models.department import DepartmentRow
 from models.enums import Department, Outcome, Recommendation, Role
 from models.passwords import hash_password
 from models.programme import Effort
+from models.settings import Settings
 from models.staff import Staff
 from models.task import AssignTask
-from workflows.calendar import COPENHAGEN, local_date
 
 log = logging.getLogger("forloeb.demo")
 

@@ -15,9 +15,9 @@ from types import FrameType
 import httpx
 
 from deploy.binaries import find_binary
-from deploy.settings import Settings
 from models.db import migrate
 from models.search_attributes import dev_server_flags
+from models.settings import Settings
 
 log = logging.getLogger("forloeb.up")
 

@@ -13,22 +13,13 @@ from email.message import EmailMessage
 import aiosmtplib
 from icalendar import Calendar, Event
 
+from models.settings import SmtpSettings
 from notifications.failures import PermanentDeliveryFailure
 from notifications.messages import Message, MessageRenderer
 
 
 class PermanentEmailFailure(PermanentDeliveryFailure):
     """The relay refused the address for good."""
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """SMS through Twilio's Messages API, with a status callback for every message."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -8,6 +7,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from models.settings import TwilioSettings
 from notifications.failures import PermanentDeliveryFailure
 
 # Twilio error codes that no retry will mend: the number is wrong, is a landline, or has
@@ -17,15 +17,6 @@ PERMANENT_ERRORS = {21211, 21214, 21408, 21610, 21612, 21614}
 
 class PermanentSmsFailure(PermanentDeliveryFailure):
     """The message can never be delivered to this number by SMS."""
-
-
-@dataclass(frozen=True)
-class TwilioSettings:
-    account_sid: str
-    auth_token: str
-    sender: str
-    public_url: str
-    api_url: str | None = None
 
 
 class TwilioSms:

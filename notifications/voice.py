@@ -8,8 +8,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from models.settings import TwilioSettings
 from notifications.failures import PermanentDeliveryFailure
-from notifications.sms import PERMANENT_ERRORS, TwilioSettings
+from notifications.sms import PERMANENT_ERRORS
 
 KEYS = "Tryk 1 for at bekræfte, eller tryk 2, hvis du har brug for en ny tid."
 NO_ANSWER = "Vi hørte ikke noget svar. Din kontaktperson kan også kontaktes. Farvel."

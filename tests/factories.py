@@ -9,12 +9,12 @@ from sqlmodel import Session, col, select
 from models.case import Case
 from models.citizen import Citizen
 from models.command import Actor
+from models.danish_time import local_date
 from models.department import DepartmentRow
 from models.enums import Department, Role, Stage
 from models.outbox import OutboxMessage
 from models.passwords import hash_password
 from models.staff import Staff
-from workflows.calendar import local_date
 
 PASSWORD = "hemmeligt-1"
 _HASH = hash_password(PASSWORD)

@@ -18,19 +18,21 @@ from models.continuity import (
     RecordEffort,
     RemovePlanItem,
 )
+from models.danish_time import local_date
 from models.enums import MeetingStatus, PlanItemKind, Stage, TaskState
 from models.programme import ProgrammeState, TimelineEvent
-from workflows.calendar import local_date
-from workflows.guards import fmt, record, require_coordinator, require_planning
+from workflows.guards import acting, fmt, record, require_planning
 from workflows.rejections import invalid, refuse
+from workflows.rule import rule
 
 TEAM_LANE = "Rehabiliteringsteam"
 MEETING_LANE = "Møder med borgeren"
 _TEAM_KIND = "team"
 
 
+@rule("record_effort")
 def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_planning(state, "Registrering i kontinuitetsplanen")
     if not cmd.item_id:
         raise invalid("Aktiviteten mangler et id.")
@@ -54,8 +56,9 @@ def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> Ti
     )
 
 
+@rule("justify_pause")
 def justify_pause(state: ProgrammeState, cmd: JustifyPause, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_planning(state, "Registrering af en begrundet pause")
     if not cmd.item_id:
         raise invalid("Pausen mangler et id.")
@@ -69,8 +72,9 @@ def justify_pause(state: ProgrammeState, cmd: JustifyPause, now: datetime) -> Ti
     )
 
 
+@rule("remove_plan_item")
 def remove_plan_item(state: ProgrammeState, cmd: RemovePlanItem, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_planning(state, "Ændring af kontinuitetsplanen")
     what = None
     for effort in state.efforts:

@@ -15,8 +15,8 @@ from temporalio.common import RetryPolicy, SearchAttributeKey
 
 with workflow.unsafe.imports_passed_through():
     from activities.digest import DigestActivities
+    from models.danish_time import COPENHAGEN
     from models.digest import DigestInput, DigestWindow
-    from workflows.calendar import COPENHAGEN
 
 # Set by Temporal on every run a schedule starts: the time the schedule meant it for.
 SCHEDULED_START = SearchAttributeKey.for_datetime("TemporalScheduledStartTime")

@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
-from models.command import Actor
-from models.enums import Role, Stage
+from models.actions import NO_ACTOR
+from models.command import Actor, Command
+from models.enums import Stage
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.rejections import forbidden, refuse
@@ -47,14 +48,12 @@ def unchanged(state: ProgrammeState, now: datetime, summary: str) -> TimelineEve
     return TimelineEvent(seq=state.seq, kind="unchanged", at=now, summary=summary, recorded=False)
 
 
-def require_coordinator(state: ProgrammeState, actor: Actor | None) -> Actor:
-    if actor is None:
-        raise forbidden("Handlingen mangler en bruger.")
-    if actor.role == Role.ADMIN:
-        return actor
-    if actor.role != Role.COORDINATOR or actor.id != state.coordinator_id:
-        raise forbidden("Kun sagens koordinerende sagsbehandler kan føre sagen videre.")
-    return actor
+def acting(cmd: Command) -> Actor:
+    """The command's actor; the workflow has already checked that they may act (refusal in
+    models/actions.py), so only a command that names no one is refused here."""
+    if cmd.actor is None:
+        raise forbidden(NO_ACTOR)
+    return cmd.actor
 
 
 def require_stage(state: ProgrammeState, what: str, *stages: Stage) -> None:

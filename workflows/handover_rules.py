@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from models.enums import Recipient, Role
+from models.enums import Recipient
 from models.handover import (
     AcceptHandover,
     DeclineHandover,
@@ -13,8 +13,9 @@ from models.handover import (
 )
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
-from workflows.guards import record, require_coordinator
-from workflows.rejections import forbidden, invalid, refuse
+from workflows.guards import acting, record
+from workflows.rejections import invalid, refuse
+from workflows.rule import rule
 
 
 def _require_open_case(state: ProgrammeState) -> None:
@@ -22,8 +23,9 @@ def _require_open_case(state: ProgrammeState) -> None:
         raise refuse("Sagen er lukket og kan ikke overdrages.")
 
 
+@rule("request_handover")
 def request(state: ProgrammeState, cmd: RequestHandover, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     _require_open_case(state)
     if state.handover is not None:
         raise refuse(f"Sagen er allerede ved at blive overdraget til {state.handover.to_name}.")
@@ -63,11 +65,10 @@ def _pending(state: ProgrammeState) -> Handover:
     return state.handover
 
 
+@rule("accept_handover")
 def accept(state: ProgrammeState, cmd: AcceptHandover, now: datetime) -> TimelineEvent:
     handover = _pending(state)
-    actor = cmd.actor
-    if actor is None or (actor.id != handover.to_id and actor.role != Role.ADMIN):
-        raise forbidden(f"Kun {handover.to_name} kan acceptere overdragelsen.")
+    actor = acting(cmd)
     state.coordinator_id = handover.to_id
     state.handover = None
     return record(
@@ -88,11 +89,10 @@ def accept(state: ProgrammeState, cmd: AcceptHandover, now: datetime) -> Timelin
     )
 
 
+@rule("decline_handover")
 def decline(state: ProgrammeState, cmd: DeclineHandover, now: datetime) -> TimelineEvent:
     handover = _pending(state)
-    actor = cmd.actor
-    if actor is None or (actor.id != handover.to_id and actor.role != Role.ADMIN):
-        raise forbidden(f"Kun {handover.to_name} kan afvise overdragelsen.")
+    actor = acting(cmd)
     state.handover = None
     return record(
         state,
@@ -104,8 +104,9 @@ def decline(state: ProgrammeState, cmd: DeclineHandover, now: datetime) -> Timel
     )
 
 
+@rule("withdraw_handover")
 def withdraw(state: ProgrammeState, cmd: WithdrawHandover, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     handover = _pending(state)
     state.handover = None
     return record(
@@ -117,8 +118,9 @@ def withdraw(state: ProgrammeState, cmd: WithdrawHandover, now: datetime) -> Tim
     )
 
 
+@rule("resolve_team_flag")
 def resolve_team_flag(state: ProgrammeState, cmd: ResolveTeamFlag, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     if not state.team_flag:
         raise refuse("Sagen er ikke markeret til rehabiliteringsteamet.")
     state.team_flag = ""

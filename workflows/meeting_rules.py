@@ -9,6 +9,7 @@ reminder for the old time can never be sent.
 from datetime import datetime, timedelta
 
 from models.contact import SetContactPreferences
+from models.danish_time import COPENHAGEN, allowed_time
 from models.enums import Channel, MeetingStatus, Recipient
 from models.meeting import (
     BookMeeting,
@@ -27,10 +28,9 @@ from models.meeting import (
 )
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
-from workflows.calendar import COPENHAGEN
-from workflows.guards import record, require_coordinator, require_planning, unchanged
-from workflows.quiet_hours import allowed_time
+from workflows.guards import acting, record, require_planning, unchanged
 from workflows.rejections import invalid, refuse
+from workflows.rule import rule
 
 WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
 MONTHS = [
@@ -60,8 +60,9 @@ def when(moment: datetime) -> str:
     )
 
 
+@rule("set_contact")
 def set_contact(state: ProgrammeState, cmd: SetContactPreferences, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     state.contact = state.contact.model_copy(
         update={
             "channels": cmd.channels,
@@ -144,22 +145,23 @@ def _queue(
 def _queue_reminders(
     state: ProgrammeState, meeting: Meeting, rules: list[ReminderRule], now: datetime
 ) -> None:
-    for rule in rules:
-        due = meeting.starts_at - timedelta(hours=rule.hours_before)
+    for reminder in rules:
+        due = meeting.starts_at - timedelta(hours=reminder.hours_before)
         if due <= now:
             continue
-        if rule.channel is None:
+        if reminder.channel is None:
             _queue(state, meeting, "meeting_reminder", due, now)
-        elif rule.channel in state.contact.channels and state.contact.usable(rule.channel):
-            _queue(state, meeting, "meeting_reminder", due, now, [rule.channel])
+        elif reminder.channel in state.contact.channels and state.contact.usable(reminder.channel):
+            _queue(state, meeting, "meeting_reminder", due, now, [reminder.channel])
 
 
 def _drop_queued(state: ProgrammeState, meeting_id: str) -> None:
     state.outgoing = [m for m in state.outgoing if m.meeting_id != meeting_id]
 
 
+@rule("book_meeting")
 def book(state: ProgrammeState, cmd: BookMeeting, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_planning(state, "Et møde")
     if not cmd.meeting_id:
         raise invalid("Mødet mangler et id.")
@@ -195,8 +197,9 @@ def book(state: ProgrammeState, cmd: BookMeeting, now: datetime) -> TimelineEven
     )
 
 
+@rule("move_meeting")
 def move(state: ProgrammeState, cmd: MoveMeeting, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     meeting = _meeting(state, cmd.meeting_id)
     if not meeting.status.is_upcoming:
         raise refuse(f"Mødet er {meeting.status.label.lower()} og kan ikke flyttes.")
@@ -223,8 +226,9 @@ def move(state: ProgrammeState, cmd: MoveMeeting, now: datetime) -> TimelineEven
     )
 
 
+@rule("cancel_meeting")
 def cancel(state: ProgrammeState, cmd: CancelMeeting, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     meeting = _meeting(state, cmd.meeting_id)
     if not meeting.status.is_upcoming:
         raise refuse(f"Mødet er allerede {meeting.status.label.lower()}.")
@@ -242,10 +246,11 @@ def cancel(state: ProgrammeState, cmd: CancelMeeting, now: datetime) -> Timeline
     )
 
 
+@rule("record_meeting_outcome")
 def record_outcome(
     state: ProgrammeState, cmd: RecordMeetingOutcome, now: datetime
 ) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     meeting = _meeting(state, cmd.meeting_id)
     if cmd.outcome not in (MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED):
         raise invalid("Udfaldet skal være holdt, udeblivelse eller aflyst.")
@@ -291,8 +296,9 @@ def _close_todos(state: ProgrammeState, meeting_id: str, now: datetime) -> None:
             todo.done_at = now
 
 
+@rule("complete_todo")
 def complete_todo(state: ProgrammeState, cmd: CompleteTodo, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     todo = next((t for t in state.todos if t.id == cmd.todo_id), None)
     if todo is None:
         raise refuse("Opgaven findes ikke.")
@@ -302,6 +308,7 @@ def complete_todo(state: ProgrammeState, cmd: CompleteTodo, now: datetime) -> Ti
     return record(state, "todo_done", now, actor, f"Klaret: {todo.text}")
 
 
+@rule("citizen_reply")
 def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> TimelineEvent:
     """JA/OK (or 1) confirms, NEJ/FLYT/AFLYS (or 2) asks for a new time, anything else goes to
     the coordinator as a message. The reply concerns the nearest upcoming meeting."""
@@ -340,8 +347,9 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
     return record(state, "citizen_message", now, None, f"Besked fra borgeren ({how}): {cmd.text}")
 
 
+@rule("move_reply")
 def move_reply(state: ProgrammeState, cmd: MoveReply, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     source = _meeting(state, cmd.from_meeting_id)
     target = _meeting(state, cmd.to_meeting_id)
     answered = (MeetingStatus.CONFIRMED, MeetingStatus.NEW_TIME_REQUESTED)
@@ -365,6 +373,7 @@ def move_reply(state: ProgrammeState, cmd: MoveReply, now: datetime) -> Timeline
     )
 
 
+@rule("delivery_report")
 def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -> TimelineEvent:
     """A provider's report on a message. Repeated or late reports change nothing; a failure
     moves on to the citizen's next channel."""

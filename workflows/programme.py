@@ -18,6 +18,7 @@ from temporalio.common import RawValue, RetryPolicy, SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
+    from models.actions import ACTIONS, Action
     from models.command import Command
     from models.enums import DeliveryStatus, Stage
     from models.meeting import DeliveryReport
@@ -26,8 +27,8 @@ with workflow.unsafe.imports_passed_through():
     from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
     from workflows import deadlines, meeting_rules, stall
     from workflows import programme_rules as rules
-    from workflows.actions import ACTIONS, WorkflowAction
-    from workflows.rejections import invalid
+    from workflows.actions import actor_refusal, rule_of
+    from workflows.rejections import forbidden, invalid
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Providers are given 10 seconds a call; a worker that dies mid-send is retried after this.
@@ -184,16 +185,16 @@ class ProgrammeWorkflow:
         action, command = self._decode(name, args)
         # Applied before the first await, so concurrent updates cannot interleave on the state;
         # a race lost since validation raises here and fails only this update.
-        event = action.rule(self.state, command, workflow.now())
+        event = _apply(self.state, action, command)
         await self._publish([event])
         return event
 
     @act.validator
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
         action, command = self._decode(name, args)
-        action.rule(self.state.model_copy(deep=True), command, workflow.now())
+        _apply(self.state.model_copy(deep=True), action, command)
 
-    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[WorkflowAction, Command]:
+    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[Action, Command]:
         action = ACTIONS.get(name)
         if action is None or len(args) != 1:
             raise invalid(f"Ukendt handling: {name}.")
@@ -202,3 +203,12 @@ class ProgrammeWorkflow:
         except Exception:
             raise invalid("Handlingens indhold kunne ikke læses.") from None
         return action, command
+
+
+def _apply(state: ProgrammeState, action: Action, command: Command) -> TimelineEvent:
+    """Who may act is checked first, by the same predicate the API asks; then the rule
+    checks the command against the state and applies it."""
+    refused = actor_refusal(state, action, command)
+    if refused is not None:
+        raise forbidden(refused)
+    return rule_of(action)(state, command, workflow.now())

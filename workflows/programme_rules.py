@@ -7,6 +7,7 @@ change can never drift apart. Messages are in Danish because caseworkers read th
 
 from datetime import date, datetime
 
+from models.danish_time import add_months, add_weeks, local_date, start_of
 from models.enums import Recommendation, Stage
 from models.programme import (
     CloseEarly,
@@ -22,9 +23,9 @@ from models.programme import (
     StartPreparation,
     TimelineEvent,
 )
-from workflows.calendar import add_months, add_weeks, local_date, start_of
-from workflows.guards import fmt, record, require_coordinator, require_stage
+from workflows.guards import acting, fmt, record, require_stage
 from workflows.rejections import invalid, refuse
+from workflows.rule import rule
 
 MAX_MONTHS = 60
 FOLLOWUP_WEEKS = 13
@@ -43,18 +44,20 @@ def refer(state: ProgrammeState) -> TimelineEvent:
     )
 
 
+@rule("start_preparation")
 def start_preparation(state: ProgrammeState, cmd: StartPreparation, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Den forberedende del", Stage.REFERRED)
     state.stage = Stage.PREPARATION
     state.preparation_started_at = now
     return record(state, "preparation_started", now, actor, "Den forberedende del er startet.")
 
 
+@rule("schedule_team_meeting")
 def schedule_team_meeting(
     state: ProgrammeState, cmd: ScheduleTeamMeeting, now: datetime
 ) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Møde i rehabiliteringsteamet", Stage.PREPARATION, Stage.TEAM)
     if cmd.meeting_on < local_date(state.referred_at):
         raise invalid("Mødet i rehabiliteringsteamet kan ikke ligge før visitationen.")
@@ -73,10 +76,11 @@ def schedule_team_meeting(
     )
 
 
+@rule("record_recommendation")
 def record_recommendation(
     state: ProgrammeState, cmd: RecordRecommendation, now: datetime
 ) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Teamets indstilling", Stage.TEAM)
     if state.team_meeting_on is None:
         raise refuse(
@@ -100,8 +104,9 @@ def record_recommendation(
     )
 
 
+@rule("record_decision")
 def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Afgørelsen", Stage.RECOMMENDED)
     assert state.recommendation is not None  # RECOMMENDED is only reached with one
     today = local_date(now)
@@ -165,8 +170,9 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
     )
 
 
+@rule("extend")
 def extend(state: ProgrammeState, cmd: ExtendProgramme, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Forlængelse", Stage.ACTIVE)
     assert state.planned_end is not None and state.max_end is not None
     if cmd.new_end <= state.planned_end:
@@ -188,8 +194,9 @@ def extend(state: ProgrammeState, cmd: ExtendProgramme, now: datetime) -> Timeli
     )
 
 
+@rule("end_programme")
 def end_programme(state: ProgrammeState, cmd: EndProgramme, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Afslutning af forløbet", Stage.ACTIVE)
     assert state.planned_end is not None
     today = local_date(now)
@@ -224,8 +231,9 @@ def _end(state: ProgrammeState, ended_on: date, reason: str) -> None:
     state.followup_on = add_weeks(ended_on, FOLLOWUP_WEEKS)
 
 
+@rule("record_status")
 def record_status(state: ProgrammeState, cmd: RecordStatus, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Registrering af borgerens situation", Stage.ENDED)
     state.current_status = cmd.status
     if state.outcome is None:
@@ -251,8 +259,9 @@ def follow_up(state: ProgrammeState, now: datetime) -> TimelineEvent:
     )
 
 
+@rule("close_early")
 def close_early(state: ProgrammeState, cmd: CloseEarly, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_stage(state, "Lukning før afgørelsen", *PRE_DECISION)
     state.stage = Stage.CLOSED
     state.closed_at = now

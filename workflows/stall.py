@@ -12,9 +12,9 @@ re-judges whenever anything changes.
 
 from datetime import datetime, timedelta
 
+from models.danish_time import local_date, start_of
 from models.enums import MeetingStatus, Stage
 from models.programme import ProgrammeState, Stall, TimelineEvent
-from workflows.calendar import local_date, start_of
 from workflows.continuity import build_plan
 from workflows.guards import PLANNING_STAGES, record
 

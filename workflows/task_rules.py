@@ -7,8 +7,8 @@ an escalation. The programme workflow sleeps until the earliest timer of all its
 
 from datetime import datetime
 
-from models.command import Actor
-from models.enums import Breach, Recipient, Role, TaskState
+from models.danish_time import add_working_time, end_of_working_day, local_date, start_of
+from models.enums import Breach, Recipient, TaskState
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
 from models.task import (
@@ -23,14 +23,14 @@ from models.task import (
     TaskRecord,
     TaskSla,
 )
-from workflows.calendar import local_date, start_of
-from workflows.guards import fmt, record, require_coordinator, require_planning, unchanged
-from workflows.rejections import forbidden, invalid, refuse
-from workflows.working_days import add_working_time, end_of_working_day
+from workflows.guards import acting, fmt, record, require_planning, unchanged
+from workflows.rejections import invalid, refuse
+from workflows.rule import rule
 
 
+@rule("assign_task")
 def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     require_planning(state, "Tildeling af opgaver")
     if not cmd.task_id:
         raise invalid("Opgaven mangler et id.")
@@ -80,18 +80,6 @@ def _task(state: ProgrammeState, task_id: str) -> TaskRecord:
     return task
 
 
-def _require_department(task: TaskRecord, actor: Actor | None) -> Actor:
-    if actor is None:
-        raise forbidden("Handlingen mangler en bruger.")
-    if actor.role == Role.ADMIN:
-        return actor
-    if actor.role not in (Role.DEPARTMENT_WORKER, Role.DEPARTMENT_LEAD):
-        raise forbidden(f"Kun medarbejdere i {task.department.label} kan handle på opgaven.")
-    if actor.department != task.department:
-        raise forbidden(f"Opgaven er tildelt {task.department.label}, ikke din afdeling.")
-    return actor
-
-
 def _require_open(task: TaskRecord, what: str) -> None:
     if task.state == TaskState.CANCELLED:
         raise refuse(f"Opgaven er annulleret af koordinatoren: {task.cancel_reason}")
@@ -108,9 +96,10 @@ def _moved_on(task: TaskRecord) -> None:
     task.next_escalation_at = None
 
 
+@rule("acknowledge_task")
 def acknowledge(state: ProgrammeState, cmd: AcknowledgeTask, now: datetime) -> TimelineEvent:
     task = _task(state, cmd.task_id)
-    actor = _require_department(task, cmd.actor)
+    actor = acting(cmd)
     _require_open(task, "kvittering")
     if task.state != TaskState.ASSIGNED:
         return unchanged(state, now, "Opgaven var allerede kvitteret. Intet er ændret.")
@@ -127,9 +116,10 @@ def acknowledge(state: ProgrammeState, cmd: AcknowledgeTask, now: datetime) -> T
     )
 
 
+@rule("start_task")
 def start(state: ProgrammeState, cmd: StartTask, now: datetime) -> TimelineEvent:
     task = _task(state, cmd.task_id)
-    actor = _require_department(task, cmd.actor)
+    actor = acting(cmd)
     _require_open(task, "start")
     if task.state == TaskState.IN_PROGRESS:
         return unchanged(state, now, "Opgaven var allerede i gang. Intet er ændret.")
@@ -148,9 +138,10 @@ def start(state: ProgrammeState, cmd: StartTask, now: datetime) -> TimelineEvent
     )
 
 
+@rule("complete_task")
 def complete(state: ProgrammeState, cmd: CompleteTask, now: datetime) -> TimelineEvent:
     task = _task(state, cmd.task_id)
-    actor = _require_department(task, cmd.actor)
+    actor = acting(cmd)
     _require_open(task, "afslutning")
     if task.state != TaskState.IN_PROGRESS:
         raise refuse("Opgaven skal være i gang, før den kan meldes færdig.")
@@ -168,9 +159,10 @@ def complete(state: ProgrammeState, cmd: CompleteTask, now: datetime) -> Timelin
     )
 
 
+@rule("decline_task")
 def decline(state: ProgrammeState, cmd: DeclineTask, now: datetime) -> TimelineEvent:
     task = _task(state, cmd.task_id)
-    actor = _require_department(task, cmd.actor)
+    actor = acting(cmd)
     _require_open(task, "afvisning")
     if task.state == TaskState.IN_PROGRESS:
         raise refuse("Opgaven er allerede i gang og kan ikke afvises. Meld den færdig i stedet.")
@@ -191,8 +183,9 @@ def decline(state: ProgrammeState, cmd: DeclineTask, now: datetime) -> TimelineE
     return record(state, "task_declined", now, actor, summary, task_id=task.id)
 
 
+@rule("cancel_task")
 def cancel(state: ProgrammeState, cmd: CancelTask, now: datetime) -> TimelineEvent:
-    actor = require_coordinator(state, cmd.actor)
+    actor = acting(cmd)
     task = _task(state, cmd.task_id)
     _require_open(task, "annullering")
     task.state = TaskState.CANCELLED
@@ -210,9 +203,10 @@ def cancel(state: ProgrammeState, cmd: CancelTask, now: datetime) -> TimelineEve
     )
 
 
+@rule("reassign_task")
 def reassign(state: ProgrammeState, cmd: ReassignTask, now: datetime) -> TimelineEvent:
     task = _task(state, cmd.task_id)
-    actor = _require_department(task, cmd.actor)
+    actor = acting(cmd)
     _require_open(task, "overdragelse")
     if cmd.assignee_department != task.department:
         raise invalid(f"Opgaven kan kun gives til en kollega i {task.department.label}.")

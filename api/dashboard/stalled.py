@@ -13,9 +13,9 @@ from api.dashboard.tables import Cell, Table
 from api.dashboard.waiting import AGES, age_index, age_label
 from models.case import Case
 from models.citizen import Citizen
+from models.danish_time import local_date
 from models.enums import Department, Stage
 from models.rules import CourseRules
-from workflows.calendar import local_date
 
 SHOWN = 50
 

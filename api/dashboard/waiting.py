@@ -12,10 +12,10 @@ from api.dashboard.section import Section, citizen_cell
 from api.dashboard.tables import Cell, Table
 from models.case import Case
 from models.citizen import Citizen
+from models.danish_time import local_date, start_of
 from models.department import DepartmentRow
 from models.enums import OPEN_TASK_STATES, Breach, Department
 from models.task import Task, TaskBreachRow
-from workflows.calendar import local_date, start_of
 
 # Ages in calendar days since the deadline passed: (first, last) with None for no end.
 AGES = [(0, 2), (3, 7), (8, 14), (15, 30), (31, None)]

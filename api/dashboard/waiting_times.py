@@ -19,10 +19,9 @@ from api.dashboard.section import Section, citizen_cell
 from api.dashboard.tables import Cell, Table
 from models.case import Case
 from models.citizen import Citizen
+from models.danish_time import local_date, start_of, working_days_after
 from models.enums import Department, Stage
 from models.task import Task
-from workflows.calendar import local_date, start_of
-from workflows.working_days import working_days_after
 
 DEFINITION = (
     "Ventetid måles fra dato til dato: i kalenderdage, og i arbejdsdage uden weekender og "

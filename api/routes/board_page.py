@@ -14,10 +14,10 @@ from api.plan_picture import plan_svg
 from api.task_views import BOARD_COLUMNS, tasks_of_cases
 from models.case import Case
 from models.citizen import Citizen
+from models.danish_time import local_date
 from models.enums import MeetingStatus, Role, Stage
 from models.programme import ProgrammeState
 from models.staff import Staff
-from workflows.calendar import local_date
 from workflows.continuity import build_plan
 from workflows.meeting_rules import needs_next_appointment, next_meeting
 

@@ -19,8 +19,8 @@ from api.permissions import can_drive_case, is_handover_receiver
 from api.plan_picture import plan_svg
 from api.routes.pages import coordinators
 from api.task_views import BOARD_COLUMNS, case_tasks
-from deploy.settings import Settings
 from models.case import Case
+from models.danish_time import local_date
 from models.enums import (
     Channel,
     Department,
@@ -32,8 +32,8 @@ from models.enums import (
     Stage,
 )
 from models.programme import ProgrammeState
+from models.settings import Settings
 from models.staff import Staff
-from workflows.calendar import local_date
 from workflows.continuity import build_plan
 from workflows.guards import PLANNING_STAGES
 from workflows.meeting_rules import needs_next_appointment, next_meeting

@@ -10,20 +10,21 @@ from sqlmodel import col, func, select
 from starlette.concurrency import run_in_threadpool
 
 from api import case_service
-from api.case_actions import CASE_ACTIONS, TASK_ACTIONS, CaseAction, TaskAction
+from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
 from api.case_views import case_detail, case_public
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
 from api.errors import Forbidden, NotFound
-from api.permissions import CREATES_CASES, DEPARTMENT_ROLES, SEES_ALL_CASES
+from api.permissions import CREATES_CASES, SEES_ALL_CASES
 from api.task_views import case_tasks, department_tasks, task_public
+from models.actions import DEPARTMENT_ROLES, Action
 from models.case import ActionResult, Case, CaseCreate, CaseDetail, CasePublic
 from models.citizen import Citizen, CitizenCreate, CitizenPublic
 from models.continuity import ContinuityPlan
+from models.danish_time import local_date
 from models.enums import Stage
 from models.programme import ProgrammeState
 from models.staff import Staff
 from models.task import InboxTask, Task, TaskPublic
-from workflows.calendar import local_date
 from workflows.continuity import build_plan
 
 router = APIRouter(prefix="/api")
@@ -134,7 +135,7 @@ def _pending(pending: case_service.ActionPending) -> Response:
     return JSONResponse({"summary": pending.message, "changed": True}, status_code=202)
 
 
-def _case_endpoint(action: CaseAction) -> Callable[..., Awaitable[Response | ActionResult]]:
+def _case_endpoint(action: Action) -> Callable[..., Awaitable[Response | ActionResult]]:
     command_type = action.command
 
     async def endpoint(
@@ -175,7 +176,7 @@ def _detail_if_visible(
         return None
 
 
-def _task_endpoint(action: TaskAction) -> Callable[..., Awaitable[Response | ActionResult]]:
+def _task_endpoint(action: Action) -> Callable[..., Awaitable[Response | ActionResult]]:
     command_type = action.command
 
     async def endpoint(

@@ -20,10 +20,10 @@ from api.dashboard.tables import Table
 from api.deps import SessionDep, SettingsDep, UserDep
 from api.errors import Forbidden, Invalid, NotFound
 from api.page_helpers import page
+from models.danish_time import local_date
 from models.enums import Department, Role
 from models.rules import CourseRules
 from models.staff import Staff
-from workflows.calendar import local_date
 
 router = APIRouter(include_in_schema=False)
 VIEWERS = (Role.MANAGER, Role.ADMIN, Role.DEPARTMENT_LEAD)

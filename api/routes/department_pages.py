@@ -19,8 +19,8 @@ from api.page_helpers import (
     safe_next,
     status_of,
 )
-from api.permissions import DEPARTMENT_ROLES
 from api.task_views import colleagues, department_tasks, upcoming_invites
+from models.actions import DEPARTMENT_ROLES
 from models.enums import Role
 from models.staff import Staff
 

@@ -20,7 +20,6 @@ from twilio.twiml.messaging_response import MessagingResponse
 from api import case_service
 from api.deps import OpenSessionDep, SettingsDep, TemporalDep, in_session
 from api.errors import Forbidden, NotFound
-from deploy.settings import Settings
 from models.case import Case
 from models.citizen import Citizen
 from models.command import Command
@@ -28,6 +27,7 @@ from models.db import transaction
 from models.enums import Channel, DeliveryStatus, Stage
 from models.meeting import CitizenReply, DeliveryReport
 from models.outbox import OutboxMessage
+from models.settings import Settings
 from notifications.voice import spoken, thanks
 
 router = APIRouter(prefix="/webhooks/twilio", include_in_schema=False)

@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 from activities.case_metrics import first_effort_at, quarter_of, timing
+from models.danish_time import start_of
 from models.enums import Recommendation, Stage, TaskState, TimingProfile
 from models.programme import DecisionRecord, ProgrammeState
 from tests.workflows.test_continuity import REFERRED, course
-from workflows.calendar import start_of
 
 DECIDED = REFERRED + timedelta(days=60)
 

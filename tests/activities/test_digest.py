@@ -17,8 +17,9 @@ from models.db import SessionFactory
 from models.digest import DigestWindow
 from models.enums import Breach, Department, Role, TaskState
 from models.outbox import OutboxMessage
+from models.settings import SmtpSettings
 from models.task import Task, TaskBreachRow
-from notifications.email import SmtpEmail, SmtpSettings
+from notifications.email import SmtpEmail
 from tests.api.conftest import free_port
 from tests.factories import make_case, make_citizen, make_staff
 from tests.notifications.test_email_delivery import Inbox

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 from sqlmodel import Session
 
+from models.danish_time import COPENHAGEN
 from models.outbox import OutboxMessage
 from tests.factories import case_messages, copenhagen_today, random_cpr
-from workflows.calendar import COPENHAGEN
 
 
 async def new_case(client: httpx.AsyncClient, **case_fields: Any) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from deploy.settings import Settings
 from deploy.worker import build_worker
 from models.enums import Department, Role
+from models.settings import Settings
 from models.staff import Staff
 from tests.factories import PASSWORD, make_staff
 

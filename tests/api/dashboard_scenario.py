@@ -15,6 +15,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.projection import ProjectionActivities
 from api.dashboard.period import Quarter
 from models.continuity import PlanEffort
+from models.danish_time import COPENHAGEN
 from models.db import SessionFactory
 from models.enums import (
     Breach,
@@ -38,7 +39,6 @@ from models.rules import CourseRules
 from models.staff import Staff
 from models.task import BreachMark, TaskRecord, TaskSla
 from tests.factories import copenhagen_today, make_citizen, make_staff
-from workflows.calendar import COPENHAGEN
 
 
 def at(day: date, hour: int = 10) -> datetime:

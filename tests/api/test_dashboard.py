@@ -6,12 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from models.danish_time import is_working_day, local_date
 from models.enums import Department, Role
 from tests.api.conftest import logged_in
 from tests.api.dashboard_scenario import Scenario, build
 from tests.factories import make_staff
-from workflows.calendar import local_date
-from workflows.working_days import is_working_day
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from datetime import datetime
 import pytest
 
 from deploy.cli import main
+from models.danish_time import add_working_time
 from models.department import DepartmentRow
 from tests.api.case_steps import act, new_case
-from workflows.working_days import add_working_time
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 
+from models.danish_time import COPENHAGEN
 from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
 from tests.factories import PASSWORD
-from workflows.calendar import COPENHAGEN
 
 
 def in_days(days: int, hour: int = 13) -> datetime:

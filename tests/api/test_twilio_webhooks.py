@@ -12,11 +12,11 @@ from sqlmodel import col, select
 from twilio.request_validator import RequestValidator
 
 from api.app import create_app
+from models.danish_time import COPENHAGEN
 from models.outbox import OutboxMessage
 from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere, sent_messages
 from tests.api.conftest import serve, settings_for
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER
-from workflows.calendar import COPENHAGEN
 
 # The service behind a proxy: Twilio signs the public address, not the one uvicorn sees.
 PUBLIC = "https://forloeb.example.dk"

@@ -19,12 +19,12 @@ import pytest
 from sqlmodel import select
 
 from models.contact import SetContactPreferences
+from models.danish_time import COPENHAGEN
 from models.meeting import BookMeeting
 from models.outbox import OutboxMessage
 from tests.factories import actor_of
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.workflows.programme_helpers import send, start_programme
-from workflows.calendar import COPENHAGEN
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.notifications import NotificationActivities
 from models.enums import Channel
 from models.outbox import OutboxMessage
-from notifications.sms import TwilioSettings
+from models.settings import TwilioSettings
 from notifications.voice import TwilioVoice, spoken
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.notifications.test_sms_delivery import delivery

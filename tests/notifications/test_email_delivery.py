@@ -16,7 +16,8 @@ from activities.notifications import NotificationActivities
 from models.enums import Channel, Recipient
 from models.notice import Delivery, Notice
 from models.outbox import OutboxMessage
-from notifications.email import SmtpEmail, SmtpSettings, message_id
+from models.settings import SmtpSettings
+from notifications.email import SmtpEmail, message_id
 from tests.api.conftest import free_port
 from tests.factories import make_case, make_citizen
 

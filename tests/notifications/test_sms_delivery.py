@@ -12,7 +12,8 @@ from activities.notifications import NotificationActivities
 from models.enums import Channel, Recipient
 from models.notice import Delivery, Notice
 from models.outbox import OutboxMessage
-from notifications.sms import TwilioSettings, TwilioSms
+from models.settings import TwilioSettings
+from notifications.sms import TwilioSms
 from tests.factories import make_case, make_citizen
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 

@@ -27,13 +27,13 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from deploy.worker import build_worker
+from models.actions import update_name
 from models.command import Command
 from models.db import SessionFactory
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
 from models.rules import CourseRules
 from models.staff import Staff
 from tests.factories import make_citizen, make_staff
-from workflows.actions import update_name
 from workflows.programme import ProgrammeWorkflow
 
 

@@ -4,12 +4,12 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from models.continuity import JustifyPause, Pause, RecordEffort, RemovePlanItem
+from models.danish_time import local_date, start_of
 from models.enums import Department, PlanItemKind, TaskState
 from models.programme import ProgrammeInput, ProgrammeState
 from models.task import TaskRecord, TaskSla
 from tests.factories import actor_of
 from tests.workflows.programme_helpers import send, start_programme, worker_for
-from workflows.calendar import local_date, start_of
 from workflows.continuity import build_plan
 from workflows.programme import ProgrammeWorkflow
 

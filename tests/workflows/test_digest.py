@@ -15,13 +15,13 @@ from temporalio.client import (
 
 from deploy.digest_schedule import SCHEDULE_ID, ensure_digest_schedule
 from deploy.worker import build_worker
+from models.danish_time import COPENHAGEN, local_date
 from models.digest import DigestInput, DigestWindow
 from models.enums import Role
 from models.outbox import OutboxMessage
 from models.staff import Staff
 from tests.activities.test_digest import name_of, stalled_case
 from tests.factories import make_staff
-from workflows.calendar import COPENHAGEN, local_date
 from workflows.digest import SCHEDULED_START, DigestWorkflow, digest_window
 
 

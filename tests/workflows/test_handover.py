@@ -54,7 +54,9 @@ async def test_handover_is_pending_until_the_receiver_accepts(
         )
         stranger = actor_of(make_staff(session, Role.COORDINATOR))
         await expect_rejection(
-            send(running.handle, AcceptHandover(actor=stranger)), FORBIDDEN, "Kun Test"
+            send(running.handle, AcceptHandover(actor=stranger)),
+            FORBIDDEN,
+            "Kun modtageren kan svare på overdragelsen.",
         )
 
         accepted = await send(running.handle, AcceptHandover(actor=actor_of(receiver)))

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from models.contact import SetContactPreferences
+from models.danish_time import COPENHAGEN
 from models.enums import Channel, DeliveryStatus, MeetingStatus, PlaceKind
 from models.meeting import (
     BookMeeting,
@@ -25,7 +26,6 @@ from tests.workflows.programme_helpers import (
     travel_to,
     worker_for,
 )
-from workflows.calendar import COPENHAGEN
 from workflows.meeting_rules import needs_next_appointment
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import INVALID_INPUT

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from models.case import Case, CaseEvent
+from models.danish_time import add_months, add_weeks, local_date
 from models.enums import Department, Outcome, Recommendation, Role, Stage
 from models.programme import (
     CloseEarly,
@@ -27,7 +28,6 @@ from tests.workflows.programme_helpers import (
     start_programme,
     worker_for,
 )
-from workflows.calendar import add_months, add_weeks, local_date
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 

@@ -4,12 +4,12 @@ import asyncio
 from datetime import timedelta
 
 from models.continuity import JustifyPause, RecordEffort
+from models.danish_time import local_date
 from models.enums import Stage
 from models.programme import ProgrammeState, StartPreparation
 from models.rules import CourseRules
 from tests.factories import actor_of
 from tests.workflows.programme_helpers import send, start_programme, worker_for
-from workflows.calendar import local_date
 from workflows.continuity import build_plan
 from workflows.programme import ProgrammeWorkflow
 

@@ -8,6 +8,7 @@ import holidays
 import pytest
 from sqlmodel import col, select
 
+from models.danish_time import COPENHAGEN
 from models.enums import Breach, Department, Role, TaskState
 from models.outbox import OutboxMessage
 from models.programme import ProgrammeState
@@ -27,7 +28,6 @@ from tests.workflows.programme_helpers import (
     travel_to,
     worker_for,
 )
-from workflows.calendar import COPENHAGEN
 from workflows.programme import ProgrammeWorkflow
 from workflows.rejections import FORBIDDEN, INVALID_TRANSITION
 
@@ -216,12 +216,12 @@ async def test_department_rules_for_acting_on_a_task(
         await expect_rejection(
             send(running.handle, AcknowledgeTask(actor=actor_of(other), task_id=task_id)),
             FORBIDDEN,
-            "ikke din afdeling",
+            "Opgaven er tildelt Sundhed; kun afdelingen kan handle på den.",
         )
         await expect_rejection(
             send(running.handle, AcknowledgeTask(actor=me, task_id=task_id)),
             FORBIDDEN,
-            "Kun medarbejdere i Sundhed",
+            "Opgaven er tildelt Sundhed; kun afdelingen kan handle på den.",
         )
         first = await send(running.handle, AcknowledgeTask(actor=actor_of(worker), task_id=task_id))
         second = await send(

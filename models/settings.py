@@ -1,6 +1,9 @@
-"""Configuration from the environment. With nothing set, everything runs on one machine."""
+"""Configuration from the environment. With nothing set, everything runs on one machine.
+
+Here, at the bottom of the layers, so that every layer may read its settings."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +13,25 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from models.enums import Channel, Stage
 from models.meeting import ReminderRule
 from models.rules import DEFAULT_STAGE_LIMITS, CourseRules
-from notifications.email import SmtpSettings
-from notifications.sms import TwilioSettings
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    sender: str
+    public_url: str
+    api_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = True
 
 
 class Settings(BaseSettings):

@@ -1,15 +1,44 @@
-"""Danish working days: the clock that department deadlines run on.
+"""Danish dates and times: the municipality's calendar, working days and quiet hours.
+
+Everything here is in Europe/Copenhagen, whatever the server's zone, and pure: the workflow,
+the activities, the API and the benchmark all count days the same way.
 
 Working time runs only on working days, from midnight to midnight in Copenhagen. Weekends and
 Danish public holidays (the `holidays` package) are not working days, nor are Juleaftensdag,
 Nytårsaftensdag and Grundlovsdag, which municipal staff have off under the public agreements.
+A message to a citizen never goes in their quiet hours.
 """
 
-from datetime import date, datetime, timedelta
+from calendar import monthrange
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
 
-from workflows.calendar import COPENHAGEN, start_of
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(COPENHAGEN).date()
+
+
+def start_of(day: date) -> datetime:
+    """Midnight in Copenhagen at the start of `day`, as an aware datetime."""
+    return datetime.combine(day, time(0, 0), tzinfo=COPENHAGEN)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def add_weeks(day: date, weeks: int) -> date:
+    return day + timedelta(weeks=weeks)
+
+
+# Working days: the clock that department deadlines run on.
 
 _DAY = timedelta(days=1)
 _DAYS_OFF = ((12, 24), (12, 31), (6, 5))
@@ -82,3 +111,39 @@ def working_days_between(start: datetime, end: datetime) -> float:
 def end_of_working_day(day: date) -> datetime:
     """Midnight after `day`: a deadline 'on' a date lasts the whole of that date."""
     return start_of(day + _DAY)
+
+
+# Quiet hours.
+
+
+def is_quiet(moment: datetime, quiet_from: time, quiet_to: time) -> bool:
+    local = moment.astimezone(COPENHAGEN).time()
+    if quiet_from > quiet_to:  # across midnight, as 21:00-09:00
+        return local >= quiet_from or local < quiet_to
+    return quiet_from <= local < quiet_to
+
+
+def allowed_time(
+    moment: datetime,
+    quiet_from: time,
+    quiet_to: time,
+    *,
+    before: datetime | None = None,
+    now: datetime | None = None,
+) -> datetime | None:
+    """`moment`, or the morning after if it falls in quiet hours. When the morning is too late
+    (at or after `before`, the meeting), the last minute before the quiet hours began instead;
+    None when that has already passed (`now`)."""
+    if not is_quiet(moment, quiet_from, quiet_to):
+        return moment
+    local = moment.astimezone(COPENHAGEN)
+    morning = datetime.combine(local.date(), quiet_to, tzinfo=COPENHAGEN)
+    if morning <= local:
+        morning += timedelta(days=1)
+    if before is None or morning < before:
+        return morning
+    evening = datetime.combine(local.date(), quiet_from, tzinfo=COPENHAGEN)
+    if evening > local:
+        evening -= timedelta(days=1)
+    last = evening - timedelta(minutes=1)
+    return last if now is None or last >= now else None
