@@ -1,4 +1,5 @@
-"""Fields the server fills in before a command goes to the workflow: ids, names, deadlines.
+"""What the server knows that a command needs: the Directory each command completes itself
+from (models/command.py), answered from the database and the settings.
 
 The workflow cannot read the database, so what it needs from it travels in the command.
 """
@@ -9,59 +10,45 @@ from sqlmodel import Session
 
 from api.errors import Invalid
 from models.case import Case
-from models.command import Command
-from models.continuity import JustifyPause, RecordEffort
+from models.command import Command, Person
 from models.department import DepartmentRow
-from models.enums import Role
-from models.handover import RequestHandover
-from models.meeting import BookMeeting, MoveMeeting, Participant
+from models.enums import Department
+from models.meeting import ReminderRule
 from models.settings import Settings
 from models.staff import Staff
-from models.task import AssignTask, ReassignTask, TaskSla
+from models.task import TaskSla
 
 
-def _staff(session: Session, staff_id: str, missing: str) -> Staff:
-    try:
-        staff = session.get(Staff, uuid.UUID(staff_id))
-    except ValueError:
-        staff = None
-    if staff is None or not staff.active:
-        raise Invalid(missing)
-    return staff
+class SessionDirectory:
+    def __init__(self, session: Session, user: Staff, case: Case, settings: Settings) -> None:
+        self._session, self._user, self._case, self._settings = session, user, case, settings
+
+    def person(self, staff_id: str, missing: str) -> Person:
+        try:
+            staff = self._session.get(Staff, uuid.UUID(staff_id))
+        except ValueError:
+            staff = None
+        if staff is None or not staff.active:
+            raise Invalid(missing)
+        return Person(str(staff.id), staff.full_name, staff.role, staff.department)
+
+    def coordinator_name(self) -> str:
+        coordinator = self._session.get(Staff, self._case.coordinator_id)
+        return coordinator.full_name if coordinator else self._user.full_name
+
+    def department_sla(self, department: Department) -> TaskSla | None:
+        row = self._session.get(DepartmentRow, department.value)
+        if row is None:
+            return None
+        return TaskSla(
+            acknowledge_days=row.acknowledge_days,
+            escalation_interval_days=row.escalation_interval_days,
+        )
+
+    def reminders(self) -> list[ReminderRule]:
+        return self._settings.reminder_rules
 
 
 def fill(session: Session, user: Staff, case: Case, command: Command, settings: Settings) -> None:
     """Complete a command from the database; raises Invalid when a named person is unknown."""
-    if isinstance(command, AssignTask):
-        command.task_id = str(uuid.uuid4())
-        department = session.get(DepartmentRow, command.department.value)
-        if department is not None:
-            command.sla = TaskSla(
-                acknowledge_days=department.acknowledge_days,
-                escalation_interval_days=department.escalation_interval_days,
-            )
-    elif isinstance(command, (RecordEffort, JustifyPause)):
-        command.item_id = str(uuid.uuid4())
-    elif isinstance(command, RequestHandover):
-        receiver = _staff(session, command.to_id, "Modtageren findes ikke.")
-        command.to_name = receiver.full_name
-        command.to_is_coordinator = receiver.role == Role.COORDINATOR
-        current = session.get(Staff, case.coordinator_id)
-        command.from_name = current.full_name if current else user.full_name
-    elif isinstance(command, BookMeeting):
-        command.meeting_id = str(uuid.uuid4())
-        host = session.get(Staff, case.coordinator_id)
-        command.host_name = host.full_name if host else user.full_name
-        command.participants = [
-            Participant(staff_id=str(s.id), name=s.full_name, department=s.department)
-            for s in (
-                _staff(session, i, "Deltageren findes ikke.") for i in command.participant_ids
-            )
-        ]
-        command.reminders = settings.reminder_rules
-    elif isinstance(command, MoveMeeting):
-        command.reminders = settings.reminder_rules
-    elif isinstance(command, ReassignTask):
-        colleague = _staff(session, command.assignee_id, "Kollegaen findes ikke.")
-        command.assignee_name = colleague.full_name
-        command.assignee_department = colleague.department
+    command.complete(SessionDirectory(session, user, case, settings))

@@ -5,7 +5,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from models.command import Command, Reason
+from models.command import Command, Directory, Reason, new_id
 from models.enums import Department, PlanItemKind
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
@@ -46,10 +46,16 @@ class RecordEffort(Command, _Period):
     department: Department | None = None
     item_id: str | None = Field(None, description="Udfyldes af serveren")
 
+    def complete(self, directory: Directory) -> None:
+        self.item_id = new_id()
+
 
 class JustifyPause(Command, _Period):
     reason: Reason
     item_id: str | None = Field(None, description="Udfyldes af serveren")
+
+    def complete(self, directory: Directory) -> None:
+        self.item_id = new_id()
 
 
 class RemovePlanItem(Command):

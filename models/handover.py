@@ -4,7 +4,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from models.command import Command, Reason, Text
+from models.command import Command, Directory, Reason, Text
+from models.enums import Role
 
 
 class HandoverNote(BaseModel):
@@ -29,6 +30,12 @@ class RequestHandover(Command):
     to_name: str = Field("", description="Udfyldes af serveren")
     to_is_coordinator: bool = Field(False, description="Udfyldes af serveren")
     from_name: str = Field("", description="Udfyldes af serveren")
+
+    def complete(self, directory: Directory) -> None:
+        receiver = directory.person(self.to_id, "Modtageren findes ikke.")
+        self.to_name = receiver.name
+        self.to_is_coordinator = receiver.role == Role.COORDINATOR
+        self.from_name = directory.coordinator_name()
 
 
 class AcceptHandover(Command):

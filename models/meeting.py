@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 from sqlmodel import Column, SQLModel
 from sqlmodel import Field as SqlField
 
-from models.command import Command, Reason, Text
+from models.command import Command, Directory, Reason, Text, new_id
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
 
@@ -95,11 +95,23 @@ class BookMeeting(Command):
     host_name: str = Field("", description="Udfyldes af serveren")
     reminders: list[ReminderRule] = Field(default=[], description="Udfyldes af serveren")
 
+    def complete(self, directory: Directory) -> None:
+        self.meeting_id = new_id()
+        self.host_name = directory.coordinator_name()
+        people = [directory.person(i, "Deltageren findes ikke.") for i in self.participant_ids]
+        self.participants = [
+            Participant(staff_id=p.id, name=p.name, department=p.department) for p in people
+        ]
+        self.reminders = directory.reminders()
+
 
 class MoveMeeting(Command):
     meeting_id: str
     starts_at: AwareDatetime
     reminders: list[ReminderRule] = Field(default=[], description="Udfyldes af serveren")
+
+    def complete(self, directory: Directory) -> None:
+        self.reminders = directory.reminders()
 
 
 class CancelMeeting(Command):

@@ -9,7 +9,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Column, Index, SQLModel
 from sqlmodel import Field as SqlField
 
-from models.command import Command, Reason, Text
+from models.command import Command, Directory, Reason, Text, new_id
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Breach, Department, TaskState
 
@@ -84,6 +84,10 @@ class AssignTask(Command):
             raise ValueError("Fristen kan ikke ligge før den forventede start.")
         return self
 
+    def complete(self, directory: Directory) -> None:
+        self.task_id = new_id()
+        self.sla = directory.department_sla(self.department)
+
 
 class TaskCommand(Command):
     task_id: str = Field("", description="Udfyldes af serveren fra adressen")
@@ -114,6 +118,11 @@ class ReassignTask(TaskCommand):
     note: Reason
     assignee_name: str = Field("", description="Udfyldes af serveren")
     assignee_department: Department | None = Field(None, description="Udfyldes af serveren")
+
+    def complete(self, directory: Directory) -> None:
+        colleague = directory.person(self.assignee_id, "Kollegaen findes ikke.")
+        self.assignee_name = colleague.name
+        self.assignee_department = colleague.department
 
 
 class Task(SQLModel, table=True):
