@@ -9,6 +9,7 @@ in effect passive in between (domain brief, section 5); the profile makes that v
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from models.course import CourseRecord, as_course
 from models.danish_time import local_date, start_of, working_days_after
 from models.enums import MeetingStatus, Recommendation, TaskState, TimingProfile
 from models.programme import ProgrammeState
@@ -46,51 +47,49 @@ def wait_days(start: datetime | None, end: datetime | None) -> tuple[int | None,
     return (last - first).days, working_days_after(first, last)
 
 
-def first_effort_at(state: ProgrammeState) -> datetime | None:
+def first_effort_at(source: CourseRecord | ProgrammeState) -> datetime | None:
     """When a department first started a task after the decision on a ressourceforløb."""
-    decision = state.decision
+    course = as_course(source)
+    decision = course.decision
     if decision is None or decision.kind != Recommendation.RESSOURCEFORLOEB:
         return None
     decided = start_of(decision.decided_on)
-    started = [
-        t.started_at for t in state.tasks.values() if t.started_at and t.started_at >= decided
-    ]
+    started = [t.started_at for t in course.tasks if t.started_at and t.started_at >= decided]
     return min(started, default=None)
 
 
-def course_span(state: ProgrammeState) -> tuple[date, date] | None:
+def course_span(course: CourseRecord) -> tuple[date, date] | None:
     """From the decision to the end (or the planned end, while it runs)."""
-    decision = state.decision
+    decision = course.decision
     if decision is None or decision.kind != Recommendation.RESSOURCEFORLOEB:
         return None
-    end = state.ended_on or state.planned_end
+    end = course.ended_on or course.planned_end
     if end is None or end <= decision.decided_on:
         return None
     return decision.decided_on, end
 
 
-def activity_days(state: ProgrammeState) -> list[date]:
+def activity_days(course: CourseRecord) -> list[date]:
     """The day each task, meeting and recorded effort begins."""
     days = [
         t.expected_start or local_date(t.assigned_at)
-        for t in state.tasks.values()
+        for t in course.tasks
         if t.state not in (TaskState.DECLINED, TaskState.CANCELLED)
     ]
     days += [
-        local_date(m.starts_at)
-        for m in state.meetings.values()
-        if m.status != MeetingStatus.CANCELLED
+        local_date(m.starts_at) for m in course.meetings if m.status != MeetingStatus.CANCELLED
     ]
-    days += [effort.start for effort in state.efforts]
+    days += [effort.start for effort in course.efforts]
     return days
 
 
-def timing(state: ProgrammeState) -> Timing:
-    span = course_span(state)
+def timing(source: CourseRecord | ProgrammeState) -> Timing:
+    course = as_course(source)
+    span = course_span(course)
     if span is None:
         return Timing(0, None, None, None)
     start, end = span
-    days = [d for d in activity_days(state) if start <= d <= end]
+    days = [d for d in activity_days(course) if start <= d <= end]
     if not days:
         return Timing(0, None, None, None)
     fifth = (end - start).days / 5

@@ -1,22 +1,28 @@
 """Projects workflow state into the SQL read model that every page and list reads."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
+from activities import case_view
 from activities.case_metrics import first_effort_at, quarter_of, wait_days
 from activities.case_metrics import timing as course_timing
+from activities.case_view import course_from_rows
 from models.case import Case, CaseEvent
+from models.case_view import PAUSE, CaseFacts, CaseMessage, PlanItemRow
 from models.citizen import Citizen
+from models.course import CourseRecord
+from models.danish_time import local_date
 from models.db import SessionFactory, transaction
 from models.meeting import MeetingInvite
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
 from models.rules import CourseRules
 from models.task import Task, TaskBreachRow, TaskRecord
+from workflows.continuity import build_plan
 
 
 class ProjectionActivities:
@@ -57,13 +63,60 @@ class ProjectionActivities:
             if won:
                 _write_tasks(session, case_id, state)
                 _write_invites(session, case_id, state)
+                _write_view(session, case_id, state)
                 citizen = session.get(Citizen, uuid.UUID(state.citizen_id))
                 if citizen is not None:
                     citizen.phone = state.contact.phone
                     citizen.email = state.contact.email
+                session.flush()
+                case = session.get(Case, case_id)
+                assert case is not None  # written above
+                course = course_from_rows(session, case, self._rules)
+                for name, value in course_fields(course, local_date(datetime.now(UTC))).items():
+                    setattr(case, name, value)
             for event in input.events:
                 _add_event(session, case_id, event)
         return self._rules
+
+
+def _write_view(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
+    seq = state.seq
+    case_view.write_meetings(session, case_id, state.meetings.values(), seq)
+    case_view.write_todos(session, case_id, state.todos, seq)
+    case_view.write_plan_items(session, case_id, state.efforts, state.pauses, seq)
+    case_view.write_messages(session, case_id, state.outgoing, state.sent, seq)
+    # Everything the state no longer holds of these was removed by a rule.
+    known = {f"effort:{e.id}" for e in state.efforts} | {f"pause:{p.id}" for p in state.pauses}
+    known |= {f"waiting:{m.key}" for m in state.outgoing}
+    stored = [
+        f"{'pause' if kind == PAUSE else 'effort'}:{item_id}"
+        for item_id, kind in session.exec(
+            select(PlanItemRow.id, PlanItemRow.kind).where(PlanItemRow.case_id == case_id)
+        )
+    ]
+    stored += [
+        f"waiting:{key}"
+        for key in session.exec(
+            select(CaseMessage.key).where(
+                CaseMessage.case_id == case_id, col(CaseMessage.sent_at).is_(None)
+            )
+        )
+    ]
+    case_view.remove(session, case_id, [key for key in stored if key not in known], seq)
+
+
+def course_fields(course: CourseRecord, today: date) -> dict[str, Any]:
+    """What the case row holds that is judged over the whole course: the continuity plan
+    and the dashboard's figures."""
+    timing = course_timing(course)
+    return {
+        "plan": build_plan(course, today).model_dump(mode="json"),
+        "first_effort_at": first_effort_at(course),
+        "activity_count": timing.activity_count,
+        "first_fifth_share": timing.first_fifth_share,
+        "last_fifth_share": timing.last_fifth_share,
+        "timing_profile": timing.profile,
+    }
 
 
 def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> None:
@@ -183,7 +236,6 @@ def _task_fields(record: TaskRecord) -> dict[str, Any]:
 
 
 def _case_fields(state: ProgrammeState) -> dict[str, Any]:
-    timing = course_timing(state)
     return {
         "coordinator_id": uuid.UUID(state.coordinator_id),
         "stage": state.stage,
@@ -205,13 +257,17 @@ def _case_fields(state: ProgrammeState) -> dict[str, Any]:
         "stalled_since": state.stalls[0].since if state.stalls else None,
         "stall_reason": "; ".join(s.reason for s in state.stalls),
         "waiting_on": ",".join(state.waiting_on()),
-        "first_effort_at": first_effort_at(state),
         "ended_quarter": quarter_of(state.ended_on) if state.ended_on else None,
-        "activity_count": timing.activity_count,
-        "first_fifth_share": timing.first_fifth_share,
-        "last_fifth_share": timing.last_fifth_share,
-        "timing_profile": timing.profile,
-        "state": state.model_dump(mode="json"),
+        "facts": CaseFacts(
+            recommendation=state.recommendation,
+            decision=state.decision,
+            end_reason=state.end_reason,
+            close_reason=state.close_reason,
+            team_flag=state.team_flag,
+            handover=state.handover,
+            stalls=state.stalls,
+            contact=state.contact,
+        ).model_dump(mode="json"),
         "last_seq": state.seq,
         "updated_at": datetime.now(UTC),
     }

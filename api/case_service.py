@@ -29,10 +29,10 @@ from models.danish_time import local_date, start_of
 from models.db import SessionFactory, transaction
 from models.enums import Role, Stage
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
+from models.refusals import FORBIDDEN, INVALID_INPUT
 from models.settings import Settings
 from models.staff import Staff
 from models.task import Task, TaskCommand
-from workflows.rejections import FORBIDDEN, INVALID_INPUT
 
 # The workflow type by name, as the worker registers it: the API starts workflows without
 # importing their code.
@@ -139,7 +139,6 @@ def _write_case(
                 workflow_id=programme_workflow_id(case_id),
                 stage=state.stage,
                 referred_at=referred_at,
-                state=state.model_dump(mode="json"),
                 updated_at=datetime.now(UTC),
             )
             session.add(case)

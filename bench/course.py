@@ -30,6 +30,7 @@ from models.danish_time import (
     local_date,
 )
 from models.enums import (
+    PLANNING_STAGES,
     Channel,
     Department,
     MeetingStatus,
@@ -82,7 +83,6 @@ from workflows import (
     stall,
     task_rules,
 )
-from workflows.guards import PLANNING_STAGES
 
 Rule = Callable[[ProgrammeState, Any, datetime], TimelineEvent]
 Step = Callable[[datetime], None]

@@ -56,6 +56,7 @@ from zoneinfo import ZoneInfo
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from sqlalchemy import Engine
+from sqlmodel import select
 from temporalio.api.enums.v1 import EventType, IndexedValueType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -69,6 +70,8 @@ from temporalio.worker import Worker
 from deploy.binaries import find_binary
 from deploy.worker import build_worker
 from models import search_attributes
+from models.actions import update_name
+from models.case import CaseEvent
 from models.command import Actor, Command
 from models.contact import SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort
@@ -120,12 +123,12 @@ from models.task import (
     StartTask,
 )
 from tests.factories import actor_of, make_citizen, make_staff
-from workflows.actions import update_name
 from workflows.programme import ProgrammeWorkflow
 
 # The rules count in Copenhagen time (working days, quiet hours); so does the simulated week.
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 TASK_QUEUE = "bench-history"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "http://forloeb.test"
 # The service's default reminder schedule (FORLOEB_REMINDERS="24,2:call"), as the API fills it.
 REMINDERS = [ReminderRule(hours_before=24), ReminderRule(hours_before=2, channel=Channel.CALL)]
@@ -194,7 +197,7 @@ class Service:
 
 
 @asynccontextmanager
-async def running_service(cache_at_least: int = 0) -> AsyncIterator[Service]:
+async def running_service(cache_size: int | None = None) -> AsyncIterator[Service]:
     """The test server, a fresh SQLite read model and a real worker, as the workflow tests
     have them (tests/workflows/programme_helpers.worker_for)."""
     with tempfile.TemporaryDirectory(prefix="bench-history-") as folder:
@@ -204,14 +207,11 @@ async def running_service(cache_at_least: int = 0) -> AsyncIterator[Service]:
         env = await start_time_env()
         try:
             with ThreadPoolExecutor(max_workers=8) as executor:
-                worker = build_worker(
-                    env.client,
-                    task_queue=TASK_QUEUE,
-                    open_session=session_factory(engine),
-                    executor=executor,
-                    public_url=PUBLIC_URL,
-                )
-                worker = with_cache(worker, cache_at_least)
+                open_session = session_factory(engine)
+                if cache_size is None:
+                    worker = real_worker(env.client, TASK_QUEUE, open_session, executor)
+                else:
+                    worker = with_cache(env.client, open_session, executor, cache_size)
                 # The worker stops before the server: the time-skipping server holds its
                 # clock while a task is being worked on.
                 async with worker:
@@ -221,12 +221,31 @@ async def running_service(cache_at_least: int = 0) -> AsyncIterator[Service]:
             engine.dispose()
 
 
-def with_cache(worker: Worker, cache_at_least: int) -> Worker:
-    """The same worker, with a workflow cache big enough that no course is evicted."""
-    config = worker.config()
-    if config.get("max_cached_workflows", 0) >= cache_at_least:
-        return worker
-    config["max_cached_workflows"] = cache_at_least
+def real_worker(
+    client: Client, task_queue: str, open_session: SessionFactory, executor: ThreadPoolExecutor
+) -> Worker:
+    return build_worker(
+        client,
+        task_queue=task_queue,
+        open_session=open_session,
+        executor=executor,
+        public_url=PUBLIC_URL,
+    )
+
+
+def with_cache(
+    client: Client, open_session: SessionFactory, executor: ThreadPoolExecutor, size: int
+) -> Worker:
+    """The real worker with a workflow cache of `size` courses (0: no cache at all).
+
+    build_worker takes no cache size, so its worker is built on a queue of its own, never
+    started, and the one that runs is made from its config (Temporal's way to change a
+    worker's options). A second worker on the same queue would be refused by the SDK.
+    """
+    template = real_worker(client, f"{TASK_QUEUE}-template", open_session, executor)
+    config = template.config()
+    config["task_queue"] = TASK_QUEUE
+    config["max_cached_workflows"] = size
     return Worker(**config)
 
 
@@ -460,6 +479,7 @@ class CourseFigures:
     tasks: Counter[Fate]
     meetings_booked: int
     steps: int
+    timeline: Counter[str] = field(default_factory=Counter)
 
 
 class HeavyCourse:
@@ -947,6 +967,16 @@ class HeavyCourse:
         self.note_size(self.final)
 
 
+def timeline_kinds(open_session: SessionFactory, case_id: str) -> Counter[str]:
+    """The case's timeline as the projection wrote it, by kind: what the workflow recorded,
+    including what its own timers did (messages, reminders, escalations, stalls)."""
+    with open_session() as session:
+        kinds = session.exec(
+            select(CaseEvent.kind).where(CaseEvent.case_id == uuid.UUID(case_id))
+        ).all()
+    return Counter(kinds)
+
+
 async def play_course(service: Service, staffing: Staffing) -> CourseFigures:
     # A Monday morning at least a day ahead, so every moment of the plan is still to come.
     now = await service.env.get_current_time()
@@ -979,11 +1009,11 @@ def largest_payload(message: Message) -> int:
         if descriptor.type != FieldDescriptor.TYPE_MESSAGE:
             continue
         entry = descriptor.message_type
-        if entry.GetOptions().map_entry:
+        if entry is not None and entry.GetOptions().map_entry:
             if entry.fields_by_name["value"].type != FieldDescriptor.TYPE_MESSAGE:
                 continue
             children: Sequence[Message] = list(value.values())
-        elif descriptor.label == FieldDescriptor.LABEL_REPEATED:
+        elif descriptor.is_repeated:
             children = list(value)
         else:
             children = [value]
@@ -1072,13 +1102,13 @@ async def open_idle_course(
         ),
     ]
     for index in range(2):
-        kind, title, owner = EFFORTS[index]
+        effort_kind, title, owner = EFFORTS[index]
         start = today + timedelta(days=182 * index)
         commands.append(
             RecordEffort(
                 actor=me,
                 item_id=str(uuid.uuid4()),
-                kind=kind,
+                kind=effort_kind,
                 title=title,
                 owner=owner,
                 start=start,
@@ -1117,10 +1147,11 @@ async def open_idle_course(
     return handle, sender.refusals
 
 
-async def measure_cache(courses: int) -> dict[str, Any]:
-    """In this (child) process: RSS before and after `courses` more cached idle courses."""
+async def measure_cache(courses: int, cache_size: int) -> dict[str, Any]:
+    """In this (child) process: RSS before and after `courses` more idle courses, on a worker
+    whose workflow cache holds `cache_size` (0: none, the control)."""
     began = perf_counter()
-    async with running_service(cache_at_least=courses + WARMUP_COURSES + 10) as service:
+    async with running_service(cache_size) as service:
         staffing = hire(service.open_session)
         now = await service.env.get_current_time()
         gate = asyncio.Semaphore(SETUP_CONCURRENCY)
@@ -1150,6 +1181,7 @@ async def measure_cache(courses: int) -> dict[str, Any]:
         again = await settled_rss_kib()
     return {
         "courses": courses,
+        "cache_size": cache_size,
         "warmup": WARMUP_COURSES,
         "rss_before_kib": before,
         "rss_after_kib": after,
@@ -1160,7 +1192,7 @@ async def measure_cache(courses: int) -> dict[str, Any]:
     }
 
 
-async def measure_cache_in_child(courses: int) -> dict[str, Any]:
+async def measure_cache_in_child(courses: int, cache_size: int) -> dict[str, Any]:
     """Run the measurement in a fresh Python process, so its RSS holds only that."""
     child = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -1168,7 +1200,9 @@ async def measure_cache_in_child(courses: int) -> dict[str, Any]:
         "bench.history",
         "--memory-child",
         str(courses),
-        cwd=Path(__file__).resolve().parent.parent,
+        "--child-cache",
+        str(cache_size),
+        cwd=PROJECT_ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -1243,6 +1277,9 @@ def print_course(course: CourseFigures, seconds: float) -> None:
     print(f"  updates accepted: {sum(course.sent.values())}")
     for name, count in sorted(course.sent.items(), key=lambda item: -item[1]):
         print(f"    {count:>4} {name}")
+    print(f"  timeline events in the read model: {course.timeline.total()}")
+    for kind, count in course.timeline.most_common():
+        print(f"    {count:>4} {kind}")
     print(f"  updates refused: {len(course.refusals)}")
     for reason, count in Counter(course.refusals).most_common():
         print(f"    {count:>4} {reason}")
@@ -1294,25 +1331,44 @@ def print_state(course: CourseFigures) -> None:
         print(f"    {size:>7,} B {name}")
 
 
-def print_memory(result: dict[str, Any]) -> float:
+def rss_growth(result: dict[str, Any]) -> int:
+    return (int(result["rss_after_kib"]) - int(result["rss_before_kib"])) * 1024
+
+
+def print_memory_run(title: str, result: dict[str, Any]) -> None:
     courses = int(result["courses"])
-    grown = (int(result["rss_after_kib"]) - int(result["rss_before_kib"])) * 1024
-    per_course = grown / courses
-    per_1000 = per_course * 1000 / 1024 / 1024
-    print("\nWorker memory per cached course (separate process)")
+    grown = rss_growth(result)
+    per_1000 = grown / courses * 1000
     print(
-        f"  {courses} idle courses (+{result['warmup']} warm-up) in {result['seconds']:.0f} s;"
+        f"  {title}: cache of {result['cache_size']}, {courses} idle courses"
+        f" (+{result['warmup']} warm-up), set up in {result['seconds']:.0f} s,"
         f" mean state {result['mean_state_bytes']:,.0f} B"
     )
     print(
-        f"  VmRSS before {int(result['rss_before_kib']) / 1024:,.1f} MiB, after"
-        f" {int(result['rss_after_kib']) / 1024:,.1f} MiB (after a second touch of all:"
-        f" {int(result['rss_after_second_touch_kib']) / 1024:,.1f} MiB)"
+        f"    VmRSS before {int(result['rss_before_kib']) / 1024:,.1f} MiB, after"
+        f" {int(result['rss_after_kib']) / 1024:,.1f} MiB, after touching all again"
+        f" {int(result['rss_after_second_touch_kib']) / 1024:,.1f} MiB"
     )
-    print(f"  growth {mib(grown)} = {kib(per_course)} per course = {per_1000:,.1f} MiB per 1,000")
+    print(
+        f"    growth {mib(grown)} = {kib(grown / courses)} per course"
+        f" = {mib(per_1000)} per 1,000 courses"
+    )
     if result["refusals"]:
-        print(f"  refusals while setting up: {Counter(result['refusals']).most_common(5)}")
-    return per_1000
+        print(f"    refusals while setting up: {Counter(result['refusals']).most_common(5)}")
+
+
+def print_memory(cached: dict[str, Any], control: dict[str, Any]) -> float:
+    """Prints both measurements; returns MiB per 1,000 cached courses (the plain growth)."""
+    courses = int(cached["courses"])
+    print("\nWorker memory per cached course (each in a subprocess of its own)")
+    print_memory_run("cached", cached)
+    print_memory_run("control, the same courses with the workflow cache off", control)
+    kept = rss_growth(cached) - rss_growth(control)
+    print(
+        f"  held by the cache itself (cached minus control): {kib(kept / courses)} per course"
+        f" = {mib(kept / courses * 1000)} per 1,000"
+    )
+    return rss_growth(cached) / courses * 1000 / 1024 / 1024
 
 
 def verdict(met: bool) -> str:
@@ -1357,14 +1413,17 @@ async def main(cached: int) -> None:
             play_course(service, staffing), timeout=COURSE_TIMEOUT_SECONDS
         )
         played = perf_counter() - began
+        course.timeline = timeline_kinds(service.open_session, course.final.case_id)
         runs = await walk_runs(service.client, course.workflow_id, course.first_run_id)
     print_course(course, played)
     print_history(runs)
     print_state(course)
     per_1000 = None
     if cached > 0:
-        print(f"\nMeasuring worker memory with {cached} cached courses in a subprocess...")
-        per_1000 = print_memory(await measure_cache_in_child(cached))
+        print(f"\nMeasuring worker memory with {cached} courses, in two subprocesses...")
+        with_cache = await measure_cache_in_child(cached, cached + WARMUP_COURSES + 10)
+        control = await measure_cache_in_child(cached, 0)
+        per_1000 = print_memory(with_cache, control)
     print_summary(Goals(), course, runs, per_1000)
     print(f"\nTook {perf_counter() - began:.0f} s")
 
@@ -1378,12 +1437,13 @@ def arguments() -> argparse.Namespace:
         help="idle courses to cache for the memory measurement (0 skips it)",
     )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-cache", type=int, default=0, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     args = arguments()
     if args.memory_child is not None:
-        print(json.dumps(asyncio.run(measure_cache(args.memory_child))))
+        print(json.dumps(asyncio.run(measure_cache(args.memory_child, args.child_cache))))
     else:
         asyncio.run(main(args.cached))

@@ -20,10 +20,11 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlmodel import SQLModel, col
 
 from activities.notifications import OUTBOX_CHANNEL
-from activities.projection import _case_fields, _task_fields
+from activities.projection import _case_fields, _task_fields, course_fields
 from bench.course import ACKNOWLEDGE_DAYS, TASK_SHARE, Outline, Person, Staffing, draw_outline, play
 from models.case import Case, CaseEvent
 from models.citizen import Citizen
+from models.course import course_of
 from models.danish_time import local_date
 from models.department import DepartmentRow
 from models.enums import Department, Recipient, Role, Stage
@@ -265,6 +266,7 @@ def _project(
             "citizen_id": uuid.UUID(state.citizen_id),
             "workflow_id": programme_workflow_id(state.case_id),
             **_case_fields(state),
+            **course_fields(course_of(state), local_date(changed)),
             "updated_at": changed,
         },
     )

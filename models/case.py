@@ -71,8 +71,10 @@ class Case(SQLModel, table=True):
     first_fifth_share: float | None = None
     last_fifth_share: float | None = None
     timing_profile: TimingProfile | None = Field(default=None, sa_type=StrEnumType(TimingProfile))
-    # The workflow's whole state, for the case page's details (efforts, reasons).
-    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The course's facts beside these columns (models/case_view.py: CaseFacts), and its
+    # continuity plan with gaps and overlaps (models/continuity.py: ContinuityPlan).
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    plan: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     last_seq: int = 0
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 

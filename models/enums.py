@@ -19,6 +19,11 @@ class Stage(StrEnum):
         return _STAGE_LABELS[self]
 
 
+# Before the decision, a case can still be closed with a reason.
+PRE_DECISION = (Stage.REFERRED, Stage.PREPARATION, Stage.TEAM, Stage.RECOMMENDED)
+# A course takes tasks and plan items until it has ended.
+PLANNING_STAGES = (*PRE_DECISION, Stage.ACTIVE)
+
 _STAGE_LABELS = {
     Stage.REFERRED: "Visiteret",
     Stage.PREPARATION: "Forberedende del",

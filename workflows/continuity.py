@@ -18,6 +18,7 @@ from models.continuity import (
     RecordEffort,
     RemovePlanItem,
 )
+from models.course import CourseRecord, as_course
 from models.danish_time import local_date
 from models.enums import MeetingStatus, PlanItemKind, Stage, TaskState
 from models.programme import ProgrammeState, TimelineEvent
@@ -26,8 +27,11 @@ from workflows.rejections import invalid, refuse
 from workflows.rule import rule
 
 TEAM_LANE = "Rehabiliteringsteam"
+DONE_LANE = "Afsluttet"
 MEETING_LANE = "Møder med borgeren"
 _TEAM_KIND = "team"
+# How far the finished activity the workflow no longer holds reached: not an effort of its own.
+_DONE = "done"
 
 
 @rule("record_effort")
@@ -92,10 +96,13 @@ def remove_plan_item(state: ProgrammeState, cmd: RemovePlanItem, now: datetime) 
     raise refuse("Aktiviteten findes ikke i planen.")
 
 
-def plan_bars(state: ProgrammeState) -> list[PlanBar]:
+def plan_bars(course: CourseRecord) -> list[PlanBar]:
     """Everything planned or done, as bars: tasks, the team meeting, recorded efforts."""
     bars = []
-    for task in state.tasks.values():
+    if course.active_until is not None:
+        day = course.active_until
+        bars.append(PlanBar(start=day, end=day, label="Afsluttet", lane=DONE_LANE, kind=_DONE))
+    for task in course.tasks:
         if task.state in (TaskState.DECLINED, TaskState.CANCELLED):
             continue
         start = task.expected_start or local_date(task.assigned_at)
@@ -112,12 +119,12 @@ def plan_bars(state: ProgrammeState) -> list[PlanBar]:
                 overdue=task.breach is not None,
             )
         )
-    if state.team_meeting_on is not None:
-        day = state.team_meeting_on
+    if course.team_meeting_on is not None:
+        day = course.team_meeting_on
         bars.append(
             PlanBar(start=day, end=day, label="Møde i teamet", lane=TEAM_LANE, kind=_TEAM_KIND)
         )
-    for meeting in state.meetings.values():
+    for meeting in course.meetings:
         if meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW):
             continue
         day = local_date(meeting.starts_at)
@@ -130,7 +137,7 @@ def plan_bars(state: ProgrammeState) -> list[PlanBar]:
                 kind=PlanItemKind.MEETING.value,
             )
         )
-    for effort in state.efforts:
+    for effort in course.efforts:
         bars.append(
             PlanBar(
                 start=effort.start,
@@ -143,24 +150,25 @@ def plan_bars(state: ProgrammeState) -> list[PlanBar]:
     return sorted(bars, key=lambda bar: (bar.start, bar.end))
 
 
-def _window(state: ProgrammeState, bars: list[PlanBar], today: date) -> tuple[date, date]:
-    start = local_date(state.referred_at)
-    if state.stage == Stage.ACTIVE and state.planned_end:
-        end = state.planned_end
-    elif state.ended_on is not None:
-        end = state.ended_on
+def _window(course: CourseRecord, bars: list[PlanBar], today: date) -> tuple[date, date]:
+    start = local_date(course.referred_at)
+    if course.stage == Stage.ACTIVE and course.planned_end:
+        end = course.planned_end
+    elif course.ended_on is not None:
+        end = course.ended_on
     else:
-        ends = [bar.end for bar in bars] + [pause.end for pause in state.pauses]
+        ends = [bar.end for bar in bars] + [pause.end for pause in course.pauses]
         end = max([today, *ends])
     return start, max(start, end)
 
 
-def build_plan(state: ProgrammeState, today: date) -> ContinuityPlan:
-    """The plan as of today, judged by the rules the course's workflow holds."""
-    gap_threshold_days = state.rules.gap_threshold_days
-    max_parallel = state.rules.max_parallel_efforts
-    bars = plan_bars(state)
-    start, end = _window(state, bars, today)
+def build_plan(source: CourseRecord | ProgrammeState, today: date) -> ContinuityPlan:
+    """The plan as of today, judged by the course's rules."""
+    course = as_course(source)
+    gap_threshold_days = course.rules.gap_threshold_days
+    max_parallel = course.rules.max_parallel_efforts
+    bars = plan_bars(course)
+    start, end = _window(course, bars, today)
     days = (end - start).days + 1
     active = [0] * days
     parallel = [0] * days
@@ -168,9 +176,9 @@ def build_plan(state: ProgrammeState, today: date) -> ContinuityPlan:
     for bar in bars:
         for i in _indexes(bar.start, bar.end, start, days):
             active[i] += 1
-            if bar.kind not in (_TEAM_KIND, PlanItemKind.MEETING.value):
+            if bar.kind not in (_TEAM_KIND, _DONE, PlanItemKind.MEETING.value):
                 parallel[i] += 1
-    for pause in state.pauses:
+    for pause in course.pauses:
         for i in _indexes(pause.start, pause.end, start, days):
             paused[i] = pause.reason
 
@@ -196,7 +204,7 @@ def build_plan(state: ProgrammeState, today: date) -> ContinuityPlan:
         window_start=start,
         window_end=end,
         bars=bars,
-        pauses=list(state.pauses),
+        pauses=list(course.pauses),
         gaps=gaps,
         overlaps=overlaps,
         gap_threshold_days=gap_threshold_days,

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
+from models.enums import PLANNING_STAGES
 from models.programme import ProgrammeState, TimelineEvent
 from workflows import meeting_rules, programme_rules, stall, task_rules
-from workflows.guards import PLANNING_STAGES
 
 
 def next_deadline(state: ProgrammeState, now: datetime) -> datetime | None:

@@ -4,19 +4,10 @@ from datetime import date, datetime
 
 from models.actions import NO_ACTOR
 from models.command import Actor, Command
-from models.enums import Stage
+from models.enums import PLANNING_STAGES, Stage
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.rejections import forbidden, refuse
-
-# A course takes tasks and plan items until it has ended.
-PLANNING_STAGES = (
-    Stage.REFERRED,
-    Stage.PREPARATION,
-    Stage.TEAM,
-    Stage.RECOMMENDED,
-    Stage.ACTIVE,
-)
 
 
 def record(

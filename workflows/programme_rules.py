@@ -8,7 +8,7 @@ change can never drift apart. Messages are in Danish because caseworkers read th
 from datetime import date, datetime
 
 from models.danish_time import add_months, add_weeks, local_date, start_of
-from models.enums import Recommendation, Stage
+from models.enums import PRE_DECISION, Recommendation, Stage
 from models.programme import (
     CloseEarly,
     DecisionRecord,
@@ -29,7 +29,6 @@ from workflows.rule import rule
 
 MAX_MONTHS = 60
 FOLLOWUP_WEEKS = 13
-PRE_DECISION = (Stage.REFERRED, Stage.PREPARATION, Stage.TEAM, Stage.RECOMMENDED)
 
 
 def refer(state: ProgrammeState) -> TimelineEvent:

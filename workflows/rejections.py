@@ -2,9 +2,7 @@
 
 from temporalio.exceptions import ApplicationError
 
-INVALID_TRANSITION = "InvalidTransition"
-INVALID_INPUT = "InvalidInput"
-FORBIDDEN = "Forbidden"
+from models.refusals import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 
 
 def refuse(message: str) -> ApplicationError:

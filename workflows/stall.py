@@ -13,10 +13,10 @@ re-judges whenever anything changes.
 from datetime import datetime, timedelta
 
 from models.danish_time import local_date, start_of
-from models.enums import MeetingStatus, Stage
+from models.enums import PLANNING_STAGES, MeetingStatus, Stage
 from models.programme import ProgrammeState, Stall, TimelineEvent
 from workflows.continuity import build_plan
-from workflows.guards import PLANNING_STAGES, record
+from workflows.guards import record
 
 
 def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:

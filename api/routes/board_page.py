@@ -1,12 +1,20 @@
 """The coordinator's board: her cases, each with its tasks by state, overdue marks, pending
 handovers and the continuity plan picture."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, or_, select
 
+from api.case_views import (
+    appointments,
+    cases_given_up_on,
+    facts_of,
+    meetings_of,
+    open_todos,
+    plan_of,
+)
 from api.deps import SessionDep, SettingsDep, UserDep
 from api.errors import Forbidden
 from api.page_helpers import page
@@ -15,27 +23,10 @@ from api.task_views import BOARD_COLUMNS, tasks_of_cases
 from models.case import Case
 from models.citizen import Citizen
 from models.danish_time import local_date
-from models.enums import MeetingStatus, Role, Stage
-from models.programme import ProgrammeState
+from models.enums import Role, Stage
 from models.staff import Staff
-from workflows.continuity import build_plan
-from workflows.meeting_rules import needs_next_appointment, next_meeting
 
 router = APIRouter(include_in_schema=False)
-
-
-def appointment_flags(state: ProgrammeState, now: datetime) -> dict[str, object]:
-    """The next appointment and what needs the coordinator about it."""
-    upcoming = next_meeting(state, now)
-    return {
-        "next_meeting": upcoming,
-        "needs_next": needs_next_appointment(state, now),
-        "unconfirmed_soon": upcoming is not None
-        and upcoming.status == MeetingStatus.BOOKED
-        and upcoming.starts_at - now < timedelta(hours=24),
-        "failed_delivery": any(sent.status.failed and not sent.fallback for sent in state.sent),
-        "open_todos": [t for t in state.todos if t.done_at is None],
-    }
 
 
 @router.get("/board")
@@ -54,24 +45,32 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
         .order_by(col(Case.referred_at))
     ).all()
     names = {s.id: s.full_name for s in session.exec(select(Staff)).all()}
-    tasks_by_case = tasks_of_cases(session, [case.id for case, _ in rows])
+    case_ids = [case.id for case, _ in rows]
+    tasks_by_case = tasks_of_cases(session, case_ids)
+    meetings_by_case = meetings_of(session, case_ids)
+    todos_by_case = open_todos(session, case_ids)
+    given_up = cases_given_up_on(session, case_ids)
     cases = []
     for case, citizen in rows:
-        state = ProgrammeState.model_validate(case.state)
-        plan = build_plan(state, today)
+        plan = plan_of(case)
         tasks = tasks_by_case.get(case.id, [])
+        seen = appointments(meetings_by_case.get(case.id, []), now)
         cases.append(
             {
                 "case": case,
                 "citizen": citizen,
-                "state": state,
+                "state": facts_of(case),
                 "tasks": tasks,
                 "overdue": sum(1 for t in tasks if t.breach),
-                "open_gaps": [g for g in plan.gaps if not g.justified],
-                "overlaps": plan.overlaps,
-                "picture": plan_svg(plan, today),
+                "open_gaps": [g for g in plan.gaps if not g.justified] if plan else [],
+                "overlaps": plan.overlaps if plan else [],
+                "picture": plan_svg(plan, today) if plan else None,
                 "incoming": case.handover_to_id == user.id,
-                **appointment_flags(state, now),
+                "next_meeting": seen.next_meeting,
+                "needs_next": seen.needs_next,
+                "unconfirmed_soon": seen.unconfirmed_soon,
+                "failed_delivery": case.id in given_up,
+                "open_todos": todos_by_case.get(case.id, []),
                 "handover_to": names.get(case.handover_to_id) if case.handover_to_id else None,
             }
         )

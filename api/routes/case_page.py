@@ -11,7 +11,14 @@ from sqlmodel import Session, col, select
 
 from api import case_service
 from api.case_actions import CASE_ACTIONS
-from api.case_views import case_detail
+from api.case_views import (
+    appointments,
+    case_detail,
+    facts_of,
+    messages_of,
+    plan_items,
+    plan_of,
+)
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import NotFound, ServiceError
 from api.page_helpers import command_fields, error_messages, flash, form_of, page, status_of
@@ -22,6 +29,8 @@ from api.task_views import BOARD_COLUMNS, case_tasks
 from models.case import Case
 from models.danish_time import local_date
 from models.enums import (
+    PLANNING_STAGES,
+    PRE_DECISION,
     Channel,
     Department,
     MeetingStatus,
@@ -31,13 +40,8 @@ from models.enums import (
     Recommendation,
     Stage,
 )
-from models.programme import ProgrammeState
 from models.settings import Settings
 from models.staff import Staff
-from workflows.continuity import build_plan
-from workflows.guards import PLANNING_STAGES
-from workflows.meeting_rules import needs_next_appointment, next_meeting
-from workflows.programme_rules import PRE_DECISION
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,11 +85,14 @@ def render_case(
     error: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
-    state = ProgrammeState.model_validate(case.state)
     now = datetime.now(UTC)
     today = local_date(now)
-    plan = build_plan(state, today)
+    plan = plan_of(case)
     tasks = case_tasks(session, case.id)
+    detail = case_detail(session, case)
+    waiting, sent = messages_of(session, case.id)
+    efforts, pauses = plan_items(session, case.id)
+    seen = appointments(detail.meetings, now)
     return page(
         request,
         "case.html",
@@ -93,12 +100,16 @@ def render_case(
         status=status,
         error=error,
         form=form or {},
-        case=case_detail(session, case),
-        state=state,
+        case=detail,
+        state=facts_of(case),
         tasks=tasks,
         columns=BOARD_COLUMNS,
         plan=plan,
-        plan_picture=plan_svg(plan, today),
+        plan_picture=plan_svg(plan, today) if plan else None,
+        efforts=efforts,
+        pauses=pauses,
+        waiting=waiting,
+        sent=sent,
         today=today,
         can_drive=can_drive_case(user, case),
         receives_handover=is_handover_receiver(user, case),
@@ -110,10 +121,10 @@ def render_case(
         departments=list(Department),
         plan_kinds=list(PlanItemKind),
         coordinators=[c for c in coordinators(session) if c.id != case.coordinator_id],
-        meetings=sorted(state.meetings.values(), key=lambda m: m.starts_at, reverse=True),
-        next_meeting=next_meeting(state, now),
-        needs_next=needs_next_appointment(state, now),
-        open_todos=[t for t in state.todos if t.done_at is None],
+        meetings=detail.meetings[::-1],
+        next_meeting=seen.next_meeting,
+        needs_next=seen.needs_next,
+        open_todos=detail.todos,
         channels=list(Channel),
         place_kinds=list(PlaceKind),
         outcomes_of_meetings=MEETING_OUTCOMES,

@@ -2,7 +2,6 @@
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -11,21 +10,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api import case_service
 from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
-from api.case_views import case_detail, case_public
+from api.case_views import case_detail, case_public, plan_of
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
-from api.errors import Forbidden, NotFound
+from api.errors import Forbidden, NotFound, Unavailable
 from api.permissions import CREATES_CASES, SEES_ALL_CASES
 from api.task_views import case_tasks, department_tasks, task_public
 from models.actions import DEPARTMENT_ROLES, Action
 from models.case import ActionResult, Case, CaseCreate, CaseDetail, CasePublic
 from models.citizen import Citizen, CitizenCreate, CitizenPublic
 from models.continuity import ContinuityPlan
-from models.danish_time import local_date
 from models.enums import Stage
-from models.programme import ProgrammeState
 from models.staff import Staff
 from models.task import InboxTask, Task, TaskPublic
-from workflows.continuity import build_plan
 
 router = APIRouter(prefix="/api")
 
@@ -106,7 +102,10 @@ def get_plan(
 ) -> ContinuityPlan:
     """The continuity plan: every activity, its gaps (open or justified) and overlaps."""
     case = case_service.load_visible_case(session, user=user, case_id=case_id)
-    return build_plan(ProgrammeState.model_validate(case.state), local_date(datetime.now(UTC)))
+    plan = plan_of(case)
+    if plan is None:
+        raise Unavailable("Planen bliver opdateret ved sagens næste hændelse. Prøv igen om lidt.")
+    return plan
 
 
 @router.get("/inbox", response_model=list[InboxTask], tags=["opgaver"])

@@ -15,12 +15,12 @@ from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserD
 from api.errors import NotFound, ServiceError
 from api.page_helpers import flash, page
 from models.case import Case
+from models.case_view import CaseMeeting
 from models.citizen import Citizen
 from models.command import Command
 from models.enums import Channel, DeliveryStatus
-from models.meeting import CitizenReply, DeliveryReport
+from models.meeting import CitizenReply, DeliveryReport, Meeting
 from models.outbox import OutboxMessage
-from models.programme import ProgrammeState
 from models.staff import Staff
 from notifications.email import Invitation, invitation_ics
 
@@ -61,7 +61,8 @@ def invitation(
         raise NotFound("Beskeden har ingen kalenderinvitation.")
     # meeting:<id>:v<version>:<purpose>:...
     _, meeting_id, version, purpose, *_ = message.key.split(":")
-    meeting = ProgrammeState.model_validate(case.state).meetings.get(meeting_id)
+    row = session.get(CaseMeeting, meeting_id)
+    meeting = Meeting.model_validate(row.data) if row and row.case_id == case.id else None
     if meeting is None:
         raise NotFound("Mødet findes ikke.")
     invite = Invitation(

@@ -6,6 +6,7 @@ from models.enums import Role
 from models.handover import AcceptHandover, DeclineHandover, HandoverNote, RequestHandover
 from models.outbox import OutboxMessage
 from models.programme import StartPreparation
+from models.refusals import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 from tests.factories import actor_of, make_staff
 from tests.workflows.programme_helpers import (
     expect_rejection,
@@ -14,7 +15,6 @@ from tests.workflows.programme_helpers import (
     worker_for,
 )
 from workflows.programme import ProgrammeWorkflow
-from workflows.rejections import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 
 NOTE = HandoverNote(
     status="Afventer teammøde; borgeren er motiveret",

@@ -18,6 +18,7 @@ from models.meeting import (
     ReminderRule,
 )
 from models.programme import ProgrammeState
+from models.refusals import INVALID_INPUT
 from tests.factories import actor_of, case_messages
 from tests.workflows.programme_helpers import (
     expect_rejection,
@@ -28,7 +29,6 @@ from tests.workflows.programme_helpers import (
 )
 from workflows.meeting_rules import needs_next_appointment
 from workflows.programme import ProgrammeWorkflow
-from workflows.rejections import INVALID_INPUT
 
 REMINDERS = [ReminderRule(hours_before=24), ReminderRule(hours_before=2, channel=Channel.CALL)]
 

@@ -21,6 +21,7 @@ from models.programme import (
     ScheduleTeamMeeting,
     StartPreparation,
 )
+from models.refusals import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 from tests.factories import actor_of, make_staff
 from tests.workflows.programme_helpers import (
     expect_rejection,
@@ -29,7 +30,6 @@ from tests.workflows.programme_helpers import (
     worker_for,
 )
 from workflows.programme import ProgrammeWorkflow
-from workflows.rejections import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 
 EFFORTS = [
     Effort(department=Department.JOBCENTER, description="Virksomhedspraktik med mentor"),

@@ -12,6 +12,7 @@ from models.danish_time import COPENHAGEN
 from models.enums import Breach, Department, Role, TaskState
 from models.outbox import OutboxMessage
 from models.programme import ProgrammeState
+from models.refusals import FORBIDDEN, INVALID_TRANSITION
 from models.task import (
     AcknowledgeTask,
     AssignTask,
@@ -29,7 +30,6 @@ from tests.workflows.programme_helpers import (
     worker_for,
 )
 from workflows.programme import ProgrammeWorkflow
-from workflows.rejections import FORBIDDEN, INVALID_TRANSITION
 
 
 def _next(day_of: Callable[[int], date | None], after: datetime) -> date:
