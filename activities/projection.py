@@ -35,14 +35,16 @@ class ProjectionActivities:
         """Upsert the case row and add the events; replaying an input changes nothing.
         Returns the municipality's current rules, which the workflow judges by from then on.
 
-        Projections of one case can run at once (an update and a timer) and finish in any
-        order, so the newest state must win atomically: the case row is updated only where its
-        last_seq is not newer (compare-and-set), and only that winner writes tasks and contact.
+        A partial input (a run since BOUNDED_STATE) holds only what changed, and a run's
+        projections come one at a time. A whole state (older runs) comes from projections that
+        can run at once and finish in any order, so the newest must win atomically: the case
+        row is updated only where its last_seq is not newer (compare-and-set), and only that
+        winner writes the rest.
         """
         state = input.state
         case_id = uuid.UUID(state.case_id)
         with transaction(self._open_session) as session:
-            fields = _case_fields(state)
+            fields = _case_fields(state, input.waiting_on if input.partial else None)
             won = session.exec(
                 update(Case)
                 .where(col(Case.id) == case_id, col(Case.last_seq) <= state.seq)
@@ -60,10 +62,13 @@ class ProjectionActivities:
                 )
                 session.flush()
                 won = True
-            if won:
+            if won or input.partial:
                 _write_tasks(session, case_id, state)
                 _write_invites(session, case_id, state)
-                _write_view(session, case_id, state)
+                if input.partial:
+                    _write_changes(session, case_id, state, input.gone)
+                else:
+                    _write_view(session, case_id, state)
                 citizen = session.get(Citizen, uuid.UUID(state.citizen_id))
                 if citizen is not None:
                     citizen.phone = state.contact.phone
@@ -79,12 +84,20 @@ class ProjectionActivities:
         return self._rules
 
 
-def _write_view(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
+def _write_changes(
+    session: Session, case_id: uuid.UUID, state: ProgrammeState, gone: list[str]
+) -> None:
     seq = state.seq
     case_view.write_meetings(session, case_id, state.meetings.values(), seq)
     case_view.write_todos(session, case_id, state.todos, seq)
     case_view.write_plan_items(session, case_id, state.efforts, state.pauses, seq)
     case_view.write_messages(session, case_id, state.outgoing, state.sent, seq)
+    case_view.remove(session, case_id, gone, seq)
+
+
+def _write_view(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
+    """A whole state: write every item, and remove what it no longer holds."""
+    _write_changes(session, case_id, state, [])
     # Everything the state no longer holds of these was removed by a rule.
     known = {f"effort:{e.id}" for e in state.efforts} | {f"pause:{p.id}" for p in state.pauses}
     known |= {f"waiting:{m.key}" for m in state.outgoing}
@@ -102,7 +115,7 @@ def _write_view(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> 
             )
         )
     ]
-    case_view.remove(session, case_id, [key for key in stored if key not in known], seq)
+    case_view.remove(session, case_id, [key for key in stored if key not in known], state.seq)
 
 
 def course_fields(course: CourseRecord, today: date) -> dict[str, Any]:
@@ -235,7 +248,7 @@ def _task_fields(record: TaskRecord) -> dict[str, Any]:
     }
 
 
-def _case_fields(state: ProgrammeState) -> dict[str, Any]:
+def _case_fields(state: ProgrammeState, waiting_on: list[str] | None = None) -> dict[str, Any]:
     return {
         "coordinator_id": uuid.UUID(state.coordinator_id),
         "stage": state.stage,
@@ -256,7 +269,7 @@ def _case_fields(state: ProgrammeState) -> dict[str, Any]:
         "team_flagged": bool(state.team_flag),
         "stalled_since": state.stalls[0].since if state.stalls else None,
         "stall_reason": "; ".join(s.reason for s in state.stalls),
-        "waiting_on": ",".join(state.waiting_on()),
+        "waiting_on": ",".join(state.waiting_on() if waiting_on is None else waiting_on),
         "ended_quarter": quarter_of(state.ended_on) if state.ended_on else None,
         "facts": CaseFacts(
             recommendation=state.recommendation,

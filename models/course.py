@@ -72,6 +72,7 @@ def course_of(state: ProgrammeState) -> CourseRecord:
         meetings=list(state.meetings.values()),
         efforts=state.efforts,
         pauses=state.pauses,
+        active_until=state.active_until,
     )
 
 

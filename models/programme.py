@@ -90,7 +90,11 @@ class ProgrammeState(BaseModel):
     outgoing: list[OutgoingMessage] = []
     sent: list[SentMessage] = []
     todos: list[Todo] = []
+    todos_made: int = 0
     replies_seen: list[str] = []
+    # The last day that finished activity the state has let go of reached (workflows/
+    # retention.py): the continuity plan is judged as if that activity were still here.
+    active_until: date | None = None
     # When the current stage began (set as events are recorded), and whether the course is
     # stalled now: kept by the workflow's timers, projected and set as search attributes.
     stage_since: datetime | None = None
@@ -141,8 +145,14 @@ class TimelineEvent(BaseModel):
 
 
 class ProjectionInput(BaseModel):
+    """The state to project with its new events. A partial input holds, in its collections,
+    only what changed since the last projection; `gone` names what a rule removed."""
+
     state: ProgrammeState
     events: list[TimelineEvent] = []
+    partial: bool = False
+    gone: list[str] = []
+    waiting_on: list[str] = []
 
 
 class StartPreparation(Command):

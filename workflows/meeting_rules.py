@@ -285,7 +285,9 @@ def next_meeting(state: ProgrammeState, now: datetime) -> Meeting | None:
 
 
 def _todo(state: ProgrammeState, text: str, meeting_id: str | None, now: datetime) -> Todo:
-    todo = Todo(id=f"todo-{len(state.todos) + 1}", text=text, meeting_id=meeting_id, created_at=now)
+    # Counted, not the list's length: done to-dos are let go (workflows/retention.py).
+    state.todos_made = max(state.todos_made, len(state.todos)) + 1
+    todo = Todo(id=f"todo-{state.todos_made}", text=text, meeting_id=meeting_id, created_at=now)
     state.todos.append(todo)
     return todo
 

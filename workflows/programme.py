@@ -25,9 +25,10 @@ with workflow.unsafe.imports_passed_through():
     from models.notice import Delivery
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
     from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
-    from workflows import deadlines, meeting_rules, stall
+    from workflows import deadlines, meeting_rules, retention, stall
     from workflows import programme_rules as rules
     from workflows.actions import actor_refusal, rule_of
+    from workflows.projection_delta import ProjectionTracker
     from workflows.rejections import forbidden, invalid
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
@@ -39,6 +40,10 @@ ACTIVITY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 # events and a copy of the whole state), and the deadline timer is kept while the deadline
 # stays where it was. Runs begun before it replay the old way (README: changing workflow code).
 CHEAP_ACTIONS = "cheap-actions-2026-12"
+# Since this patch, a run keeps only what its rules still need (workflows/retention.py), and
+# its projections go one at a time, each carrying what changed since the one before
+# (workflows/projection_delta.py); updates that arrive meanwhile share the next one.
+BOUNDED_STATE = "bounded-state-2026-12"
 
 
 @workflow.defn
@@ -51,6 +56,10 @@ class ProgrammeWorkflow:
         self._search: dict[str, object] = {}
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
+        self._tracker = ProjectionTracker()
+        self._unprojected: list[TimelineEvent] = []
+        self._projecting = False
+        self._projected_seq = -1
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
@@ -122,23 +131,11 @@ class ProgrammeWorkflow:
         if not recorded:
             return
         self._upsert_search_attributes()
-        projection = ProjectionInput(state=self.state, events=recorded)
-        if workflow.patched(CHEAP_ACTIONS):
-            rules = await workflow.execute_local_activity_method(
-                ProjectionActivities.project_programme,
-                projection,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+        if workflow.patched(BOUNDED_STATE):
+            self._unprojected += recorded
+            await self._project_in_turn(self.state.seq)
         else:
-            rules = await workflow.execute_activity_method(
-                ProjectionActivities.project_programme,
-                projection,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
-        # The municipality may have changed its definitions; the next judgement uses them.
-        self.state.rules = rules
+            await self._project_whole(recorded)
         notices = [notice for event in recorded for notice in event.notices]
         if notices:
             result = await workflow.execute_activity_method(
@@ -162,6 +159,51 @@ class ProgrammeWorkflow:
                     for key in result.failed
                 ]
             )
+
+    async def _project_in_turn(self, seq: int) -> None:
+        """Project the state up to `seq`: one projection at a time, each with what changed
+        since the last; an update that arrives meanwhile waits for the next, which carries
+        its change together with any others'."""
+        while self._projected_seq < seq:
+            if self._projecting:
+                await workflow.wait_condition(lambda: not self._projecting)
+                continue
+            self._projecting = True
+            try:
+                covered = self.state.seq
+                events, self._unprojected = self._unprojected, []
+                rules = await workflow.execute_local_activity_method(
+                    ProjectionActivities.project_programme,
+                    self._tracker.delta(self.state, events),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                )
+                # The municipality may have changed its definitions; the next judgement uses
+                # them.
+                self.state.rules = rules
+                self._projected_seq = covered
+                self._tracker.forget(retention.prune(self.state, workflow.now()))
+            finally:
+                self._projecting = False
+
+    async def _project_whole(self, recorded: list[TimelineEvent]) -> None:
+        """As runs begun before BOUNDED_STATE project: the whole state each time."""
+        projection = ProjectionInput(state=self.state, events=recorded)
+        if workflow.patched(CHEAP_ACTIONS):
+            rules = await workflow.execute_local_activity_method(
+                ProjectionActivities.project_programme,
+                projection,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        else:
+            rules = await workflow.execute_activity_method(
+                ProjectionActivities.project_programme,
+                projection,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+        self.state.rules = rules
 
     def _upsert_search_attributes(self) -> None:
         wanted: dict[str, SearchAttributeUpdate[Any]] = {
