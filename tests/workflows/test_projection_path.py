@@ -1,0 +1,94 @@
+"""The read model follows the workflow: many actions at once share projections, and what
+the state lets go of stays in the read model (time-skipping server, real projection)."""
+
+import asyncio
+import json
+import uuid
+from datetime import timedelta
+
+from sqlmodel import select
+
+from models.case import Case
+from models.case_view import PlanItemRow
+from models.continuity import ContinuityPlan, RecordEffort
+from models.enums import Department, PlanItemKind, Role, TaskState
+from models.task import AcknowledgeTask, AssignTask, CompleteTask, StartTask, Task
+from tests.factories import actor_of, copenhagen_today, make_staff
+from tests.workflows.programme_helpers import send, start_programme, worker_for
+from workflows.programme import ProgrammeWorkflow
+
+
+async def test_many_actions_at_once_on_one_course_are_all_applied_and_share_projections(
+    time_env, task_queue, session, open_session, executor
+):
+    async with worker_for(time_env.client, task_queue, open_session, executor):
+        running = await start_programme(time_env.client, task_queue, session)
+        me = actor_of(running.coordinator)
+        today = copenhagen_today()
+        efforts = [
+            RecordEffort(
+                actor=me,
+                item_id=str(uuid.uuid4()),
+                kind=PlanItemKind.EFFORT,
+                title=f"Indsats nummer {i}",
+                owner="Jobcentret",
+                start=today + timedelta(days=i),
+                end=today + timedelta(days=i + 3),
+            )
+            for i in range(20)
+        ]
+        events = await asyncio.gather(*(send(running.handle, effort) for effort in efforts))
+        history = await running.handle.fetch_history()
+
+    assert sorted(e.seq for e in events) == list(range(2, 22))
+    rows = session.exec(
+        select(PlanItemRow).where(PlanItemRow.case_id == uuid.UUID(running.case_id))
+    ).all()
+    assert len(rows) == 20
+    projections = [
+        event
+        for event in json.loads(history.to_json())["events"]
+        if event.get("markerRecordedEventAttributes", {}).get("markerName") == "core_local_activity"
+    ]
+    # The referral's projection, then fewer than one for each action: those that arrive
+    # while a projection runs share the next.
+    assert 2 <= len(projections) < 21
+
+
+async def test_a_task_the_state_has_let_go_of_stays_in_the_read_model_and_the_plan(
+    time_env, task_queue, session, open_session, executor
+):
+    worker = actor_of(make_staff(session, Role.DEPARTMENT_WORKER, Department.SOCIAL))
+    async with worker_for(time_env.client, task_queue, open_session, executor):
+        running = await start_programme(time_env.client, task_queue, session)
+        me = actor_of(running.coordinator)
+        task_id = str(uuid.uuid4())
+        await send(
+            running.handle,
+            AssignTask(actor=me, task_id=task_id, department=Department.SOCIAL, purpose="Bostøtte"),
+        )
+        for step in (AcknowledgeTask, StartTask):
+            await send(running.handle, step(actor=worker, task_id=task_id))
+        await send(running.handle, CompleteTask(actor=worker, task_id=task_id, result="Klaret"))
+        await time_env.sleep(timedelta(days=31))
+        today = copenhagen_today()
+        await send(
+            running.handle,
+            RecordEffort(
+                actor=me,
+                item_id=str(uuid.uuid4()),
+                title="Praktik i butik",
+                owner="Jobcentret",
+                start=today,
+                end=today + timedelta(days=20),
+            ),
+        )
+        state = await running.handle.query(ProgrammeWorkflow.current)
+
+    assert task_id not in state.tasks and state.active_until is not None
+    row = session.get(Task, uuid.UUID(task_id))
+    assert row is not None and row.state == TaskState.DONE and row.result == "Klaret"
+    case = session.get(Case, uuid.UUID(running.case_id))
+    session.refresh(case)
+    plan = ContinuityPlan.model_validate(case.plan)
+    assert {bar.label for bar in plan.bars} >= {"Bostøtte", "Praktik i butik"}
