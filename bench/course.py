@@ -75,13 +75,17 @@ from models.task import (
     TaskSla,
 )
 from workflows import (
+    contact_rules,
     continuity,
     deadlines,
     handover_rules,
     meeting_rules,
+    outgoing,
     programme_rules,
+    replies,
     stall,
     task_rules,
+    todos,
 )
 
 Rule = Callable[[ProgrammeState, Any, datetime], TimelineEvent]
@@ -366,7 +370,7 @@ class Player:
     def _next_timer(self) -> datetime | None:
         # The workflow's own next deadline, without the stall timer: stalls are judged at the end.
         state = self.state
-        timers = [programme_rules.next_deadline(state), meeting_rules.next_send(state)]
+        timers = [programme_rules.next_deadline(state), outgoing.next_send(state)]
         if state.stage in PLANNING_STAGES:
             timers += [task_rules.next_timer(task) for task in state.tasks.values()]
         return min((t for t in timers if t is not None), default=None)
@@ -557,7 +561,7 @@ class Course:
             )
         except ValidationError:
             return
-        self.act(moment, meeting_rules.set_contact, command)
+        self.act(moment, contact_rules.set_contact, command)
 
     def _close_early(self) -> None:
         assert self.outline.close_early is not None
@@ -637,7 +641,7 @@ class Course:
             meeting = self.player.state.meetings.get(meeting_id)
             if meeting is not None and meeting.status == MeetingStatus.BOOKED:
                 command = CitizenReply(text="JA", reply_id=reply_id)
-                self.player.apply(meeting_rules.citizen_reply, command, now)
+                self.player.apply(replies.citizen_reply, command, now)
 
         self.player.at(moment, reply, drifts=False)
 
@@ -900,7 +904,7 @@ class Course:
         sent = at(o.decided + timedelta(days=rng.randrange(span)), rng.uniform(7, 22))
         self.act(
             sent,
-            meeting_rules.citizen_reply,
+            replies.citizen_reply,
             CitizenReply(text="Kan vi tale om min praktik?", reply_id=new_id(rng)),
             drifts=False,
         )
@@ -909,7 +913,7 @@ class Course:
             for todo in self.player.state.todos:
                 if todo.meeting_id is None and todo.done_at is None:
                     command = CompleteTodo(actor=self.actor, todo_id=todo.id)
-                    self.player.apply(meeting_rules.complete_todo, command, now)
+                    self.player.apply(todos.complete_todo, command, now)
 
         self.player.at(office(sent + timedelta(days=rng.uniform(0.2, 4)), rng), done)
 

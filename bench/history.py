@@ -145,6 +145,7 @@ AFTER_NO_SHOW_DAYS = 10
 
 # Bounds, so the script always stops by itself.
 MAX_STEPS = 6_000
+AFTER_STEP = timedelta(minutes=1)
 MAX_RUNS = 1_000
 COURSE_TIMEOUT_SECONDS = 900
 CHILD_TIMEOUT_SECONDS = 900
@@ -481,6 +482,7 @@ class CourseFigures:
     coordinators: tuple[str, str]
     tasks: Counter[Fate]
     meetings_booked: int
+    outcomes: Counter[MeetingStatus]
     steps: int
     timeline: Counter[str] = field(default_factory=Counter)
 
@@ -509,6 +511,7 @@ class HeavyCourse:
         self.samples = 0
         self.last_state: ProgrammeState | None = None
         self.meetings_booked = 0
+        self.outcomes: Counter[MeetingStatus] = Counter()
         self.tasks: Counter[Fate] = Counter()
         self.final: ProgrammeState | None = None
         self.steps = 0
@@ -527,9 +530,13 @@ class HeavyCourse:
             if entry.when > limit or self.steps >= MAX_STEPS:
                 raise RuntimeError(f"the course ran away at step {self.steps}: {entry.what}")
             await travel_to(self.env, entry.when)
-            await self.look()
             await entry.step()
             self.steps += 1
+            if self.final is None:
+                # A minute later whatever the step set off (a message, its projection) is
+                # done: the provider reports on it then, as Twilio does within seconds.
+                await self.env.sleep(AFTER_STEP)
+                await self.look()
         if self.final is None:
             raise RuntimeError("the agenda ran out before the course closed")
         assert self.largest is not None
@@ -551,12 +558,13 @@ class HeavyCourse:
             ),
             tasks=self.tasks,
             meetings_booked=self.meetings_booked,
+            outcomes=self.outcomes,
             steps=self.steps,
         )
 
     async def look(self) -> ProgrammeState:
-        """Read the state after the clock moved: its size, and the provider's delivery
-        reports for every SMS sent since (Twilio reports `sent`, then `delivered`)."""
+        """Read the state: its size, and the provider's delivery reports for every SMS sent
+        since the last look (Twilio reports `sent`, then `delivered`)."""
         state = await self.sender.state()
         self.note_size(state)
         for message in state.sent:
@@ -642,7 +650,7 @@ class HeavyCourse:
 
     def month_step(self, months: int) -> Callable[[], Awaitable[None]]:
         async def step() -> None:
-            state = self.last_state or await self.sender.state()
+            state = await self.sender.state()
             self.monthly.append(StateSample(await self.env.get_current_time(), state_bytes(state)))
             if state.stage != Stage.CLOSED:
                 moment = at(first_of_month(self.referral_day, months + 1), 20)
@@ -794,6 +802,7 @@ class HeavyCourse:
         if event is None:
             return
         self.meetings_booked += 1
+        self.expect_reminder(starts_at)
         now = await self.env.get_current_time()
         day = local_day(now)
         reply_at = at(day + timedelta(days=1), 12)
@@ -822,6 +831,14 @@ class HeavyCourse:
             )
             self.plan(at(day + timedelta(days=4), 10), "todo", self.complete_todos)
 
+    def expect_reminder(self, starts_at: datetime) -> None:
+        """The provider's reports come just after the reminder goes, a day before."""
+
+        async def step() -> None:
+            pass  # the look after every step sends them
+
+        self.plan(starts_at - timedelta(hours=24) + AFTER_STEP, "reminder reports", step)
+
     def reply(self, text: str) -> Callable[[], Awaitable[None]]:
         async def step() -> None:
             # As the SMS webhook sends it, with the provider's message id.
@@ -838,6 +855,7 @@ class HeavyCourse:
                     actor=self.me, meeting_id=meeting_id, starts_at=starts_at, reminders=REMINDERS
                 )
             )
+            self.expect_reminder(starts_at)
             day = local_day(await self.env.get_current_time())
             self.plan(at(day + timedelta(days=1), 12), "JA", self.reply("JA"))
             self.plan(starts_at + timedelta(minutes=90), "outcome", self.outcome(index, meeting_id))
@@ -847,14 +865,17 @@ class HeavyCourse:
     def outcome(self, index: int, meeting_id: str) -> Callable[[], Awaitable[None]]:
         async def step() -> None:
             no_show = index % 10 == 7
-            await self.sender.send(
+            outcome = MeetingStatus.NO_SHOW if no_show else MeetingStatus.HELD
+            recorded = await self.sender.send(
                 RecordMeetingOutcome(
                     actor=self.me,
                     meeting_id=meeting_id,
-                    outcome=MeetingStatus.NO_SHOW if no_show else MeetingStatus.HELD,
+                    outcome=outcome,
                     note="Borgeren kom ikke; ringet op." if no_show else "Næste skridt aftalt.",
                 )
             )
+            if recorded is not None:
+                self.outcomes[outcome] += 1
             # Every conversation ends with the next appointment, until the course ends.
             now = await self.env.get_current_time()
             gap = AFTER_NO_SHOW_DAYS if no_show else MEETING_EVERY_DAYS
@@ -972,12 +993,16 @@ class HeavyCourse:
 
 def timeline_kinds(open_session: SessionFactory, case_id: str) -> Counter[str]:
     """The case's timeline as the projection wrote it, by kind: what the workflow recorded,
-    including what its own timers did (messages, reminders, escalations, stalls)."""
+    including what its own timers did (messages, reminders, escalations, stalls). A stall
+    is counted by its reason, as the workflow words it."""
     with open_session() as session:
-        kinds = session.exec(
-            select(CaseEvent.kind).where(CaseEvent.case_id == uuid.UUID(case_id))
+        rows = session.exec(
+            select(CaseEvent.kind, CaseEvent.summary).where(CaseEvent.case_id == uuid.UUID(case_id))
         ).all()
-    return Counter(kinds)
+    return Counter(
+        f"stalled: {summary.split(': ', 1)[-1]}" if kind == "stalled" else kind
+        for kind, summary in rows
+    )
 
 
 async def play_course(service: Service, staffing: Staffing) -> CourseFigures:
@@ -1003,6 +1028,8 @@ class RunFigures:
     largest_payload: int
     largest_in: str
     kinds: Counter[str]
+    # The first event at which the server suggested continue-as-new, if it did.
+    suggested_at: int | None
 
 
 def largest_payload(message: Message) -> int:
@@ -1031,7 +1058,11 @@ def largest_payload(message: Message) -> int:
 def run_figures(run_id: str, events: Sequence[HistoryEvent]) -> RunFigures:
     largest, largest_in = 0, ""
     kinds: Counter[str] = Counter()
+    suggested_at = None
     for event in events:
+        started = event.workflow_task_started_event_attributes
+        if suggested_at is None and started.suggest_continue_as_new:
+            suggested_at = event.event_id
         kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
         kinds[kind] += 1
         size = largest_payload(event)
@@ -1044,6 +1075,7 @@ def run_figures(run_id: str, events: Sequence[HistoryEvent]) -> RunFigures:
         largest_payload=largest,
         largest_in=largest_in,
         kinds=kinds,
+        suggested_at=suggested_at,
     )
 
 
@@ -1257,25 +1289,28 @@ def print_course(course: CourseFigures, seconds: float) -> None:
         f"{state.planned_end}, ended {state.ended_on}, follow-up {state.followup_on}: "
         f"{state.followup_status}; final stage {state.stage}, timeline seq {state.seq}"
     )
-    by_state = Counter(task.state.value for task in state.tasks.values())
-    escalations = sum(task.escalations for task in state.tasks.values())
+    # What happened is counted from the timeline: the state may have let go of what finished.
+    timeline = course.timeline
     print(
-        f"  tasks: {len(state.tasks)} ({', '.join(f'{n} {s}' for s, n in by_state.items())});"
-        f" {escalations} escalations"
+        f"  tasks: {sum(course.tasks.values())} assigned, {timeline['task_escalated']}"
+        f" escalations, {timeline['task_reminded']} reminders"
     )
     for fate, count in course.tasks.items():
-        print(f"    planned {count:>2}: {fate.value}")
-    meetings = Counter(meeting.status.value for meeting in state.meetings.values())
-    moved = sum(1 for meeting in state.meetings.values() if meeting.version > 1)
+        print(f"    {count:>2} {fate.value}")
+    outcomes = ", ".join(f"{n} {s.value}" for s, n in course.outcomes.items())
     print(
-        f"  meetings: {course.meetings_booked} booked, {moved} moved "
-        f"({', '.join(f'{n} {s}' for s, n in meetings.items())})"
+        f"  meetings: {course.meetings_booked} booked, {timeline['meeting_moved']} moved,"
+        f" {timeline['meeting_confirmed']} confirmed by the citizen; {outcomes}"
     )
     print(
-        f"  messages sent to the citizen: {len(state.sent)}; to-dos: {len(state.todos)};"
-        f" efforts: {len(state.efforts)}; pauses: {len(state.pauses)};"
+        f"  messages sent to the citizen: {timeline['message_sent']};"
         f" coordinator at the close: "
         f"{'the second' if state.coordinator_id == course.coordinators[1] else 'the first'}"
+    )
+    print(
+        f"  the final state holds {len(state.tasks)} tasks, {len(state.meetings)} meetings,"
+        f" {len(state.sent)} sent messages, {len(state.todos)} to-dos,"
+        f" {len(state.efforts)} efforts, {len(state.pauses)} pauses"
     )
     print(f"  updates accepted: {sum(course.sent.values())}")
     for name, count in sorted(course.sent.items(), key=lambda item: -item[1]):
@@ -1304,6 +1339,12 @@ def print_history(runs: list[RunFigures]) -> None:
         f" {largest.largest_payload:>16,}  {largest.largest_in}"
     )
     print(f"  = {mib(total_bytes)} of history over all runs")
+    for number, run in enumerate(runs, start=1):
+        if run.suggested_at is not None:
+            print(
+                f"  run {number}: the server suggested continue-as-new at event"
+                f" {run.suggested_at:,}; the run ended at event {run.events:,}"
+            )
     kinds: Counter[str] = Counter()
     for run in runs:
         kinds.update(run.kinds)

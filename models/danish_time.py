@@ -147,3 +147,31 @@ def allowed_time(
         evening -= timedelta(days=1)
     last = evening - timedelta(minutes=1)
     return last if now is None or last >= now else None
+
+
+# Dates and times in words, as a citizen reads them.
+
+WEEKDAYS = ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
+MONTHS = [
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+def when(moment: datetime) -> str:
+    """Danish, as a citizen reads it: tirsdag 24. november kl. 10.00."""
+    local = moment.astimezone(COPENHAGEN)
+    return (
+        f"{WEEKDAYS[local.weekday()]} {local.day}. {MONTHS[local.month - 1]} "
+        f"kl. {local.hour:02d}.{local.minute:02d}"
+    )

@@ -7,10 +7,30 @@ and a declared action without a rule (or a rule without a declaration) fails at 
 from models.actions import ACTIONS, Action, refusal
 from models.command import Command
 from models.programme import ProgrammeState
-from workflows import continuity, handover_rules, meeting_rules, programme_rules, task_rules
+from workflows import (
+    contact_rules,
+    continuity,
+    handover_rules,
+    meeting_rules,
+    outgoing,
+    programme_rules,
+    replies,
+    task_rules,
+    todos,
+)
 from workflows.rule import RULES, Rule
 
-_MODULES = (continuity, handover_rules, meeting_rules, programme_rules, task_rules)
+_MODULES = (
+    contact_rules,
+    continuity,
+    handover_rules,
+    meeting_rules,
+    outgoing,
+    programme_rules,
+    replies,
+    task_rules,
+    todos,
+)
 
 if set(RULES) != set(ACTIONS):
     raise LookupError(f"actions without a rule: {sorted(set(ACTIONS) - set(RULES))}")

@@ -4,13 +4,13 @@ from datetime import datetime
 
 from models.enums import PLANNING_STAGES
 from models.programme import ProgrammeState, TimelineEvent
-from workflows import meeting_rules, programme_rules, stall, task_rules
+from workflows import outgoing, programme_rules, stall, task_rules
 
 
 def next_deadline(state: ProgrammeState, now: datetime) -> datetime | None:
     timers = [
         programme_rules.next_deadline(state),
-        meeting_rules.next_send(state),
+        outgoing.next_send(state),
         stall.next_change(state, now),
     ]
     if state.stage in PLANNING_STAGES:
@@ -24,7 +24,7 @@ def on_deadline(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     due = programme_rules.next_deadline(state)
     if due is not None and due <= now:
         events.append(programme_rules.on_deadline(state, now))
-    events += meeting_rules.send_due(state, now)
+    events += outgoing.send_due(state, now)
     if state.stage in PLANNING_STAGES:
         for task in state.tasks.values():
             timer = task_rules.next_timer(task)

@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from models.notice import Delivery
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
     from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
-    from workflows import deadlines, meeting_rules, retention, stall
+    from workflows import deadlines, outgoing, retention, stall
     from workflows import programme_rules as rules
     from workflows.actions import actor_refusal, rule_of
     from workflows.projection_delta import ProjectionTracker
@@ -153,7 +153,7 @@ class ProgrammeWorkflow:
             now = workflow.now()
             await self._publish(
                 [
-                    meeting_rules.delivery_report(
+                    outgoing.delivery_report(
                         self.state, DeliveryReport(key=key, status=DeliveryStatus.FAILED), now
                     )
                     for key in result.failed
@@ -182,7 +182,8 @@ class ProgrammeWorkflow:
                 # them.
                 self.state.rules = rules
                 self._projected_seq = covered
-                self._tracker.forget(retention.prune(self.state, workflow.now()))
+                let_go = retention.prune(self.state, workflow.now(), self._tracker.projected)
+                self._tracker.forget(let_go)
             finally:
                 self._projecting = False
 

@@ -13,6 +13,10 @@ from pydantic import BaseModel
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent
 
 
+def digest(item: BaseModel) -> int:
+    return zlib.crc32(item.model_dump_json().encode())
+
+
 def items(state: ProgrammeState) -> dict[str, BaseModel]:
     """Every item of the state by its projection key."""
     found: dict[str, BaseModel] = {}
@@ -31,9 +35,7 @@ class ProjectionTracker:
         self._digests: dict[str, int] = {}
 
     def delta(self, state: ProgrammeState, events: list[TimelineEvent]) -> ProjectionInput:
-        current = {
-            key: zlib.crc32(item.model_dump_json().encode()) for key, item in items(state).items()
-        }
+        current = {key: digest(item) for key, item in items(state).items()}
         changed = {key for key, digest in current.items() if self._digests.get(key) != digest}
         gone = [key for key in self._digests if key not in current]
         self._digests = current
@@ -56,6 +58,10 @@ class ProjectionTracker:
             gone=gone,
             waiting_on=state.waiting_on(),
         )
+
+    def projected(self, key: str, item: BaseModel) -> bool:
+        """Whether the read model holds the item as it stands."""
+        return self._digests.get(key) == digest(item)
 
     def forget(self, keys: list[str]) -> None:
         """Items the state let go of: the read model keeps them as they were last projected."""

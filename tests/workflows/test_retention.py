@@ -13,7 +13,9 @@ from models.programme import ProgrammeState
 from tests.workflows.test_continuity import REFERRED, course
 from workflows import retention, stall
 from workflows.projection_delta import ProjectionTracker
+from workflows.todos import add_todo
 
+ALL_PROJECTED = lambda key, item: True  # noqa: E731
 NOW = start_of(REFERRED + timedelta(days=200)) + timedelta(hours=10)
 LONG_AGO = NOW - timedelta(days=31)
 LATELY = NOW - timedelta(days=29)
@@ -53,7 +55,7 @@ def test_a_task_is_let_go_30_days_after_it_finished(how, at, kept, reached):
     state = course((0, 10))
     task_id = finished_task(state, how, at)
 
-    gone = retention.prune(state, NOW)
+    gone = retention.prune(state, NOW, ALL_PROJECTED)
 
     assert (task_id in state.tasks) == kept
     assert gone == ([] if kept else [f"task:{task_id}"])
@@ -78,7 +80,7 @@ def test_a_past_meeting_is_let_go_but_the_last_held_stays(status, at, kept):
     if status == MeetingStatus.HELD and at > LONG_AGO:
         kept = True  # it is now the last held one, and the earlier one goes instead
 
-    retention.prune(state, NOW)
+    retention.prune(state, NOW, ALL_PROJECTED)
 
     assert (other.id in state.meetings) == kept
     assert (last_held.id in state.meetings) != (status == MeetingStatus.HELD and at > LONG_AGO)
@@ -108,7 +110,7 @@ def test_sent_messages_done_todos_and_old_plan_items_are_let_go():
     state.pauses = [Pause(id="p1", reason="Indlagt", start=ended - timedelta(days=90), end=ended)]
     state.replies_seen = [f"SM{i}" for i in range(250)]
 
-    gone = retention.prune(state, NOW)
+    gone = retention.prune(state, NOW, ALL_PROJECTED)
 
     assert [m.key for m in state.sent] == ["new"]
     assert [t.id for t in state.todos] == ["todo-2"]
@@ -127,7 +129,7 @@ def test_a_gap_is_judged_the_same_after_the_finished_task_before_it_is_let_go():
     finished_task(state, TaskState.DONE, start_of(REFERRED + timedelta(days=150)))
     before = stall.current(state, NOW)
 
-    retention.prune(state, NOW)
+    retention.prune(state, NOW, ALL_PROJECTED)
 
     assert state.tasks == {}
     assert state.active_until == REFERRED + timedelta(days=150)
@@ -160,12 +162,20 @@ def test_the_projection_carries_what_changed_names_what_a_rule_removed_and_not_w
     assert tracker.delta(state, []).gone == ["pause:p1"]
 
 
-def test_todo_ids_are_never_reused_after_done_todos_are_let_go():
-    from workflows.meeting_rules import _todo
+def test_nothing_is_let_go_before_the_read_model_holds_it_as_it_stands():
+    state = course((0, 10))
+    task_id = finished_task(state, TaskState.DONE, LONG_AGO)
+    tracker = ProjectionTracker()
 
+    assert retention.prune(state, NOW, tracker.projected) == []
+    tracker.delta(state, [])
+    assert retention.prune(state, NOW, tracker.projected) == [f"task:{task_id}"]
+
+
+def test_todo_ids_are_never_reused_after_done_todos_are_let_go():
     state = course()
-    first = _todo(state, "Ring", None, LONG_AGO)
+    first = add_todo(state, "Ring", None, LONG_AGO)
     first.done_at = LONG_AGO
-    retention.prune(state, NOW)
-    second = _todo(state, "Ring igen", None, NOW)
+    retention.prune(state, NOW, ALL_PROJECTED)
+    second = add_todo(state, "Ring igen", None, NOW)
     assert second.id != first.id

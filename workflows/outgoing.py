@@ -1,0 +1,210 @@
+"""Messages to the citizen, waiting for their moment and sent by the preferred channel.
+
+Every message is queued with the moment it may go (quiet hours respected) and the channels to
+try in the citizen's order; the programme's one timer sends it then. A message is keyed by
+meeting, version, purpose and attempt: moving a meeting bumps its version, so a reminder for
+the old time can never be sent. A failed delivery moves on to the next channel; with none
+left, the coordinator is asked to call.
+"""
+
+from datetime import datetime, timedelta
+
+from models.danish_time import allowed_time, when
+from models.enums import Channel, Recipient
+from models.meeting import (
+    DeliveryReport,
+    Meeting,
+    OutgoingMessage,
+    ReminderRule,
+    SentMessage,
+)
+from models.notice import Notice
+from models.programme import ProgrammeState, TimelineEvent
+from workflows.guards import record, unchanged
+from workflows.rejections import refuse
+from workflows.rule import rule
+from workflows.todos import add_todo
+
+
+def queue(
+    state: ProgrammeState,
+    meeting: Meeting,
+    purpose: str,
+    due: datetime,
+    now: datetime,
+    channels: list[Channel] | None = None,
+) -> bool:
+    """Queue a message about the meeting for the first moment outside quiet hours."""
+    contact = state.contact
+    moment = allowed_time(
+        max(due, now),
+        contact.quiet_from,
+        contact.quiet_to,
+        before=meeting.starts_at if purpose == "meeting_reminder" else None,
+        now=now,
+    )
+    if moment is None:
+        return False
+    state.outgoing.append(
+        OutgoingMessage(
+            key=f"meeting:{meeting.id}:v{meeting.version}:{purpose}:{int(due.timestamp())}",
+            purpose=purpose,
+            meeting_id=meeting.id,
+            meeting_version=meeting.version,
+            due_at=moment,
+            channels=channels or contact.channels_in_order(),
+        )
+    )
+    return True
+
+
+def queue_reminders(
+    state: ProgrammeState, meeting: Meeting, rules: list[ReminderRule], now: datetime
+) -> None:
+    for reminder in rules:
+        due = meeting.starts_at - timedelta(hours=reminder.hours_before)
+        if due <= now:
+            continue
+        if reminder.channel is None:
+            queue(state, meeting, "meeting_reminder", due, now)
+        elif reminder.channel in state.contact.channels and state.contact.usable(reminder.channel):
+            queue(state, meeting, "meeting_reminder", due, now, [reminder.channel])
+
+
+def drop_queued(state: ProgrammeState, meeting_id: str) -> None:
+    state.outgoing = [m for m in state.outgoing if m.meeting_id != meeting_id]
+
+
+@rule("delivery_report")
+def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -> TimelineEvent:
+    """A provider's report on a message. Repeated or late reports change nothing; a failure
+    moves on to the citizen's next channel."""
+    sent = next((m for m in state.sent if m.key == cmd.key), None)
+    if sent is None:
+        raise refuse("Beskeden findes ikke.")
+    if cmd.status.rank <= sent.status.rank:
+        return unchanged(state, now, "Status var allerede kendt.")
+    sent.status = cmd.status
+    if not cmd.status.failed:
+        return record(
+            state,
+            "message_status",
+            now,
+            None,
+            f"{sent.channel.label} om {_purpose_label(sent.purpose)}: {cmd.status.label}.",
+        )
+    if sent.channel == Channel.SMS:
+        # A number that cannot take SMS is not tried by SMS again.
+        state.contact.sms_unreachable = True
+    meeting = state.meetings.get(sent.meeting_id or "")
+    if meeting is not None and sent.fallback and meeting.status.is_upcoming:
+        state.outgoing.append(
+            OutgoingMessage(
+                key=sent.key.rsplit(":", 1)[0],
+                purpose=sent.purpose,
+                meeting_id=meeting.id,
+                meeting_version=meeting.version,
+                due_at=now,
+                channels=sent.fallback,
+                attempt=sent.attempt + 1,
+            )
+        )
+        then = f" Prøver nu {sent.fallback[0].label.lower()}."
+    else:
+        then = ""
+    return record(
+        state,
+        "message_failed",
+        now,
+        None,
+        f"{sent.channel.label} om {_purpose_label(sent.purpose)} kunne ikke leveres.{then}",
+    )
+
+
+_PURPOSES = {
+    "meeting_agreement": "mødeaftalen",
+    "meeting_reminder": "påmindelsen",
+    "meeting_moved": "den flyttede aftale",
+    "meeting_cancelled": "aflysningen",
+}
+
+
+def _purpose_label(purpose: str) -> str:
+    return _PURPOSES.get(purpose, purpose)
+
+
+def next_send(state: ProgrammeState) -> datetime | None:
+    return min((m.due_at for m in state.outgoing), default=None)
+
+
+def send_due(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
+    """Send every queued message whose moment has come, by its first channel."""
+    due = [m for m in state.outgoing if m.due_at <= now]
+    state.outgoing = [m for m in state.outgoing if m.due_at > now]
+    events = []
+    for message in due:
+        meeting = state.meetings.get(message.meeting_id or "")
+        if meeting is None or meeting.version != message.meeting_version:
+            continue  # the meeting moved after this was queued
+        if message.purpose == "meeting_reminder" and not meeting.status.is_upcoming:
+            continue
+        events.append(_send(state, message, meeting, now))
+    return events
+
+
+def _send(
+    state: ProgrammeState, message: OutgoingMessage, meeting: Meeting, now: datetime
+) -> TimelineEvent:
+    channel, *fallback = message.channels
+    what = _purpose_label(message.purpose)
+    if channel == Channel.CASEWORKER_CALLS:
+        add_todo(state, f"Ring til borgeren om {what}: {when(meeting.starts_at)}", meeting.id, now)
+        return record(
+            state,
+            "call_citizen",
+            now,
+            None,
+            f"Borgeren skal ringes op om {what} ({when(meeting.starts_at)}); se tavlen.",
+        )
+    key = f"{message.key}:{message.attempt}"
+    state.sent.append(
+        SentMessage(
+            key=key,
+            purpose=message.purpose,
+            channel=channel,
+            meeting_id=meeting.id,
+            sent_at=now,
+            fallback=fallback,
+            attempt=message.attempt,
+        )
+    )
+    address = state.contact.email if channel == Channel.EMAIL else state.contact.phone
+    return record(
+        state,
+        "message_sent",
+        now,
+        None,
+        f"{channel.label} til borgeren med {what} ({when(meeting.starts_at)}).",
+        notices=[
+            Notice(
+                key=key,
+                purpose=message.purpose,
+                to=Recipient.CITIZEN,
+                channel=channel,
+                address=address,
+                context={
+                    "when": when(meeting.starts_at),
+                    "place": meeting.place,
+                    "with": meeting.host_name or "din kontaktperson",
+                    "purpose": meeting.purpose,
+                    "bring": meeting.bring,
+                    "duration": str(meeting.duration_minutes),
+                    # For the calendar invitation that goes with an e-mail.
+                    "meeting_id": meeting.id,
+                    "version": str(meeting.version),
+                    "starts_at": meeting.starts_at.isoformat(),
+                    "cancelled": "1" if message.purpose == "meeting_cancelled" else "",
+                },
+            )
+        ],
+    )
