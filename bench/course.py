@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
@@ -30,7 +30,6 @@ from models.danish_time import (
     local_date,
 )
 from models.enums import (
-    PLANNING_STAGES,
     Channel,
     Department,
     MeetingStatus,
@@ -74,21 +73,8 @@ from models.task import (
     StartTask,
     TaskSla,
 )
-from workflows import (
-    contact_rules,
-    continuity,
-    deadlines,
-    handover_rules,
-    meeting_rules,
-    outgoing,
-    programme_rules,
-    replies,
-    stall,
-    task_rules,
-    todos,
-)
+from workflows import engine, programme_rules, stall
 
-Rule = Callable[[ProgrammeState, Any, datetime], TimelineEvent]
 Step = Callable[[datetime], None]
 T = TypeVar("T")
 
@@ -336,6 +322,7 @@ class Player:
     now: datetime
     idle_from: datetime | None = None
     events: list[TimelineEvent] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     _plan: list[tuple[datetime, int, Step]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -347,43 +334,34 @@ class Player:
             return
         self._plan.append((moment, len(self._plan), step))
 
-    def apply(self, rule: Rule, command: Command, moment: datetime) -> TimelineEvent | None:
+    def apply(self, command: Command, moment: datetime) -> TimelineEvent | None:
         try:
-            event = rule(self.state, command, moment)
-        except ApplicationError:
-            return None  # refused by the rules, as the caseworker would have been told
+            event = engine.apply(self.state, command, moment)
+        except ApplicationError as refusal:
+            # Refused by the rules, as the caseworker would have been told.
+            self.refused.append(refusal.type or "")
+            return None
         if event.recorded:
             self.events.append(event)
         return event
 
     def play(self) -> None:
+        last = self.state.referred_at
         for moment, _, step in sorted(self._plan, key=lambda planned: planned[:2]):
             if moment > self.now:
                 break
-            self._fire_timers(moment)
+            self._fire_timers(last, moment)
             step(moment)
-        self._fire_timers(self.now)
+            last = moment
+        self._fire_timers(last, self.now)
         judged = stall.judge(self.state, self.now)
         if judged is not None:
             self.events.append(judged)
 
-    def _next_timer(self) -> datetime | None:
-        # The workflow's own next deadline, without the stall timer: stalls are judged at the end.
-        state = self.state
-        timers = [programme_rules.next_deadline(state), outgoing.next_send(state)]
-        if state.stage in PLANNING_STAGES:
-            timers += [task_rules.next_timer(task) for task in state.tasks.values()]
-        return min((t for t in timers if t is not None), default=None)
-
-    def _fire_timers(self, until: datetime) -> None:
-        for _ in range(100_000):
-            if self.state.stage == Stage.CLOSED:
-                return
-            due = self._next_timer()
-            if due is None or due > until:
-                return
-            self.events += [e for e in deadlines.on_deadline(self.state, due) if e.recorded]
-        raise RuntimeError("a course's timers never settled")
+    def _fire_timers(self, since: datetime, until: datetime) -> None:
+        # As the workflow's timer would, but without stalls: they are judged once, at the end.
+        if self.state.stage != Stage.CLOSED:
+            self.events += engine.run_until(self.state, since, until, judge_stalls=False)
 
 
 @dataclass
@@ -436,11 +414,11 @@ class Course:
     def actor(self) -> Actor:
         return self.coordinator.actor
 
-    def act(self, moment: datetime, rule: Rule, command: Command, *, drifts: bool = True) -> None:
-        self.player.at(moment, lambda now: self._apply(rule, command, now), drifts=drifts)
+    def act(self, moment: datetime, command: Command, *, drifts: bool = True) -> None:
+        self.player.at(moment, lambda now: self._apply(command, now), drifts=drifts)
 
-    def _apply(self, rule: Rule, command: Command, now: datetime) -> None:
-        self.player.apply(rule, command, now)
+    def _apply(self, command: Command, now: datetime) -> None:
+        self.player.apply(command, now)
 
     def day_at(self, day: date) -> datetime:
         return at(working_day(day), self.rng.uniform(8.5, 15))
@@ -461,11 +439,10 @@ class Course:
     def plan(self) -> None:
         o, rng = self.outline, self.rng
         start = self.day_at(o.prep)
-        self.act(start, programme_rules.start_preparation, StartPreparation(actor=self.actor))
+        self.act(start, StartPreparation(actor=self.actor))
         self._contact(start)
         self.act(
             start,
-            continuity.record_effort,
             RecordEffort(
                 actor=self.actor,
                 kind=PlanItemKind.MEETING,
@@ -485,7 +462,6 @@ class Course:
             self._close_early()
         self.act(
             self.day_at(o.team_scheduled),
-            programme_rules.schedule_team_meeting,
             ScheduleTeamMeeting(actor=self.actor, meeting_on=o.team_meeting),
         )
         efforts = []
@@ -497,13 +473,11 @@ class Course:
             ]
         self.act(
             at(o.team_meeting, rng.uniform(13, 15)),
-            programme_rules.record_recommendation,
             RecordRecommendation(actor=self.actor, kind=o.recommendation, efforts=efforts),
         )
         rf = o.recommendation == Recommendation.RESSOURCEFORLOEB
         self.act(
             self.day_at(o.decided),
-            programme_rules.record_decision,
             RecordDecision(
                 actor=self.actor,
                 kind=o.recommendation,
@@ -522,7 +496,6 @@ class Course:
         if o.extend_months:
             self.act(
                 self.day_at(o.planned_end - timedelta(days=rng.randint(20, 60))),
-                programme_rules.extend,
                 ExtendProgramme(
                     actor=self.actor,
                     new_end=o.final_end,
@@ -561,7 +534,7 @@ class Course:
             )
         except ValidationError:
             return
-        self.act(moment, contact_rules.set_contact, command)
+        self.act(moment, command)
 
     def _close_early(self) -> None:
         assert self.outline.close_early is not None
@@ -570,7 +543,7 @@ class Course:
         reason = self.rng.choice(
             ["Borgeren er flyttet til en anden kommune", "Borgeren er i arbejde igen"]
         )
-        self.act(moment, programme_rules.close_early, CloseEarly(actor=self.actor, reason=reason))
+        self.act(moment, CloseEarly(actor=self.actor, reason=reason))
 
     def _meetings(self, first_booked: datetime, last_day: date) -> None:
         """A chain of meetings with the citizen: each ends by booking the next."""
@@ -590,7 +563,6 @@ class Course:
             invited = self._invited()
             self.act(
                 booked,
-                meeting_rules.book,
                 BookMeeting(
                     actor=self.actor,
                     starts_at=starts,
@@ -613,7 +585,6 @@ class Course:
                 cancelled = booked + (starts - booked) * rng.uniform(0.3, 0.9)
                 self.act(
                     cancelled,
-                    meeting_rules.cancel,
                     CancelMeeting(
                         actor=self.actor, meeting_id=meeting_id, reason="Borgeren er syg"
                     ),
@@ -627,7 +598,6 @@ class Course:
                 # next meeting is what gets forgotten.
                 self.act(
                     booked,
-                    meeting_rules.record_outcome,
                     RecordMeetingOutcome(actor=self.actor, meeting_id=meeting_id, outcome=outcome),
                     drifts=False,
                 )
@@ -641,7 +611,7 @@ class Course:
             meeting = self.player.state.meetings.get(meeting_id)
             if meeting is not None and meeting.status == MeetingStatus.BOOKED:
                 command = CitizenReply(text="JA", reply_id=reply_id)
-                self.player.apply(replies.citizen_reply, command, now)
+                self.player.apply(command, now)
 
         self.player.at(moment, reply, drifts=False)
 
@@ -671,7 +641,6 @@ class Course:
                 recorded = self.day_at(day - timedelta(days=rng.randint(1, 8)))
                 self.act(
                     recorded,
-                    continuity.justify_pause,
                     JustifyPause(
                         actor=self.actor,
                         start=last + timedelta(days=1),
@@ -690,7 +659,6 @@ class Course:
         kind, title, owner, department = self.rng.choice(PLAN_EFFORTS)
         self.act(
             recorded,
-            continuity.record_effort,
             RecordEffort(
                 actor=self.actor,
                 kind=kind,
@@ -740,7 +708,6 @@ class Course:
         sla = TaskSla(acknowledge_days=ACKNOWLEDGE_DAYS[department], escalation_interval_days=1)
         self.act(
             assigned,
-            task_rules.assign,
             AssignTask(
                 actor=self.actor,
                 department=department,
@@ -758,7 +725,6 @@ class Course:
             lead = rng.choice(self.staffing.leads[department])
             self.act(
                 office(add_working_time(assigned, rng.uniform(0.05, 0.6)), rng),
-                task_rules.reassign,
                 ReassignTask(
                     actor=lead.actor,
                     task_id=task_id,
@@ -783,20 +749,17 @@ class Course:
         if fate < 0.04:
             self.act(
                 acknowledged,
-                task_rules.decline,
                 DeclineTask(actor=by, task_id=task_id, reason="Borgeren er ikke i målgruppen"),
                 drifts=False,
             )
             if carries and rng.random() < 0.7:
                 self.act(
                     acknowledged + timedelta(days=rng.randint(3, 20)),
-                    handover_rules.resolve_team_flag,
                     ResolveTeamFlag(actor=self.actor, note="Drøftet i teamet; planen er justeret"),
                 )
             return
         self.act(
             acknowledged,
-            task_rules.acknowledge,
             AcknowledgeTask(actor=by, task_id=task_id),
             drifts=False,
         )
@@ -806,11 +769,10 @@ class Course:
         else:
             started = self.before(first - timedelta(days=rng.randint(0, 4)))
         started = max(acknowledged + timedelta(hours=1), started)
-        self.act(started, task_rules.start, StartTask(actor=by, task_id=task_id), drifts=False)
+        self.act(started, StartTask(actor=by, task_id=task_id), drifts=False)
         if fate < 0.06:
             self.act(
                 started + timedelta(days=rng.randint(5, 40)),
-                task_rules.cancel,
                 CancelTask(actor=self.actor, task_id=task_id, reason="Indsatsen passer ikke"),
             )
             return
@@ -821,7 +783,6 @@ class Course:
         finished = max(started + timedelta(days=2), finished)
         self.act(
             finished,
-            task_rules.complete,
             CompleteTask(actor=by, task_id=task_id, result=rng.choice(RESULTS)),
             drifts=False,
         )
@@ -831,7 +792,7 @@ class Course:
             for task in list(self.player.state.tasks.values()):
                 if task.state.is_open:
                     command = CancelTask(actor=self.actor, task_id=task.id, reason=reason)
-                    self.player.apply(task_rules.cancel, command, now)
+                    self.player.apply(command, now)
 
         self.player.at(moment, cancel)
 
@@ -842,7 +803,7 @@ class Course:
                     command = CancelMeeting(
                         actor=self.actor, meeting_id=meeting.id, reason="Forløbet er afsluttet"
                     )
-                    self.player.apply(meeting_rules.cancel, command, now)
+                    self.player.apply(command, now)
 
         self.player.at(moment, cancel)
 
@@ -854,7 +815,6 @@ class Course:
             self._cancel_upcoming_meetings(moment)
             self.act(
                 moment,
-                programme_rules.end_programme,
                 EndProgramme(actor=self.actor, outcome=o.outcome, reason="Borgerens situation"),
             )
             ended = o.end_day
@@ -863,14 +823,12 @@ class Course:
             if rng.random() < 0.92:
                 self.act(
                     self.day_at(ended + timedelta(days=rng.randint(5, 50))),
-                    programme_rules.record_status,
                     RecordStatus(actor=self.actor, status=o.outcome),
                 )
         if o.followup_status != o.outcome:
             followup = add_weeks(ended, programme_rules.FOLLOWUP_WEEKS)
             self.act(
                 self.day_at(followup - timedelta(days=rng.randint(8, 30))),
-                programme_rules.record_status,
                 RecordStatus(actor=self.actor, status=o.followup_status),
             )
 
@@ -881,7 +839,6 @@ class Course:
         moment = min(moment, self.now - timedelta(minutes=5))
         self.act(
             moment,
-            handover_rules.request,
             RequestHandover(
                 actor=self.actor,
                 to_id=to.id,
@@ -904,7 +861,6 @@ class Course:
         sent = at(o.decided + timedelta(days=rng.randrange(span)), rng.uniform(7, 22))
         self.act(
             sent,
-            replies.citizen_reply,
             CitizenReply(text="Kan vi tale om min praktik?", reply_id=new_id(rng)),
             drifts=False,
         )
@@ -913,7 +869,7 @@ class Course:
             for todo in self.player.state.todos:
                 if todo.meeting_id is None and todo.done_at is None:
                     command = CompleteTodo(actor=self.actor, todo_id=todo.id)
-                    self.player.apply(todos.complete_todo, command, now)
+                    self.player.apply(command, now)
 
         self.player.at(office(sent + timedelta(days=rng.uniform(0.2, 4)), rng), done)
 

@@ -7,12 +7,12 @@ from models.programme import ProgrammeState, TimelineEvent
 from workflows import outgoing, programme_rules, stall, task_rules
 
 
-def next_deadline(state: ProgrammeState, now: datetime) -> datetime | None:
-    timers = [
-        programme_rules.next_deadline(state),
-        outgoing.next_send(state),
-        stall.next_change(state, now),
-    ]
+def next_deadline(
+    state: ProgrammeState, now: datetime, *, include_stalls: bool = True
+) -> datetime | None:
+    timers = [programme_rules.next_deadline(state), outgoing.next_send(state)]
+    if include_stalls:
+        timers.append(stall.next_change(state, now))
     if state.stage in PLANNING_STAGES:
         timers += [task_rules.next_timer(task) for task in state.tasks.values()]
     return min((t for t in timers if t is not None), default=None)

@@ -18,18 +18,17 @@ from temporalio.common import RawValue, RetryPolicy, SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
-    from models.actions import ACTIONS, Action
+    from models.actions import ACTIONS
     from models.command import Command
     from models.enums import DeliveryStatus, Stage
     from models.meeting import DeliveryReport
     from models.notice import Delivery
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
     from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
-    from workflows import deadlines, outgoing, retention, stall
+    from workflows import deadlines, engine, outgoing, retention
     from workflows import programme_rules as rules
-    from workflows.actions import actor_refusal, rule_of
     from workflows.projection_delta import ProjectionTracker
-    from workflows.rejections import forbidden, invalid
+    from workflows.rejections import invalid
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Providers are given 10 seconds a call; a worker that dies mid-send is retried after this.
@@ -85,7 +84,7 @@ class ProgrammeWorkflow:
         seen = self.state.seq
         deadline = deadlines.next_deadline(self.state, workflow.now())
         if deadline is not None and deadline <= workflow.now():
-            await self._publish(deadlines.on_deadline(self.state, workflow.now()))
+            await self._publish(engine.fire_due(self.state, workflow.now()))
             return
         if workflow.patched(CHEAP_ACTIONS):
             await self._wait_keeping_the_timer(seen, deadline)
@@ -96,7 +95,7 @@ class ProgrammeWorkflow:
                 timeout=deadline - workflow.now() if deadline else None,
             )
         except TimeoutError:
-            await self._publish(deadlines.on_deadline(self.state, workflow.now()))
+            await self._publish(engine.fire_due(self.state, workflow.now()))
 
     async def _wait_keeping_the_timer(self, seen: int, deadline: datetime | None) -> None:
         """Wait for a change or the deadline; the timer is only replaced when the deadline
@@ -119,15 +118,12 @@ class ProgrammeWorkflow:
         if timer is not None and timer.done():
             self._timer, self._timer_at = None, None
             if self.state.seq == seen:
-                await self._publish(deadlines.on_deadline(self.state, workflow.now()))
+                await self._publish(engine.fire_due(self.state, workflow.now()))
 
     async def _publish(self, events: list[TimelineEvent]) -> None:
         """Project the new state with its events, then hand their notices to the outbox."""
-        recorded = [event for event in events if event.recorded]
         # Any change, or a stall timer alone, may start or end a stall.
-        judged = stall.judge(self.state, workflow.now())
-        if judged is not None:
-            recorded.append(judged)
+        recorded = engine.settle(self.state, events, workflow.now())
         if not recorded:
             return
         self._upsert_search_attributes()
@@ -225,19 +221,19 @@ class ProgrammeWorkflow:
     @workflow.update(dynamic=True)
     async def act(self, name: str, args: Sequence[RawValue]) -> TimelineEvent:
         """Every caseworker and department action (workflows/actions.py), by update name."""
-        action, command = self._decode(name, args)
+        command = self._decode(name, args)
         # Applied before the first await, so concurrent updates cannot interleave on the state;
         # a race lost since validation raises here and fails only this update.
-        event = _apply(self.state, action, command)
+        event = engine.apply(self.state, command, workflow.now())
         await self._publish([event])
         return event
 
     @act.validator
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
-        action, command = self._decode(name, args)
-        _apply(self.state.model_copy(deep=True), action, command)
+        command = self._decode(name, args)
+        engine.apply(self.state.model_copy(deep=True), command, workflow.now())
 
-    def _decode(self, name: str, args: Sequence[RawValue]) -> tuple[Action, Command]:
+    def _decode(self, name: str, args: Sequence[RawValue]) -> Command:
         action = ACTIONS.get(name)
         if action is None or len(args) != 1:
             raise invalid(f"Ukendt handling: {name}.")
@@ -245,13 +241,4 @@ class ProgrammeWorkflow:
             command = workflow.payload_converter().from_payload(args[0].payload, action.command)
         except Exception:
             raise invalid("Handlingens indhold kunne ikke læses.") from None
-        return action, command
-
-
-def _apply(state: ProgrammeState, action: Action, command: Command) -> TimelineEvent:
-    """Who may act is checked first, by the same predicate the API asks; then the rule
-    checks the command against the state and applies it."""
-    refused = actor_refusal(state, action, command)
-    if refused is not None:
-        raise forbidden(refused)
-    return rule_of(action)(state, command, workflow.now())
+        return command
