@@ -1,22 +1,32 @@
 """The fixed vocabularies of a ressourceforløb, with their Danish labels for the UI."""
 
 from enum import StrEnum
+from typing import Self
 
 
-class Stage(StrEnum):
+class Labelled(StrEnum):
+    """A value stored as its string, declared together with the Danish label users see."""
+
+    _value_: str
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+
+class Stage(Labelled):
     """Where a programme is in the course of a case (domain brief, section 3)."""
 
-    REFERRED = "referred"
-    PREPARATION = "preparation"
-    TEAM = "team"
-    RECOMMENDED = "recommended"
-    ACTIVE = "active"
-    ENDED = "ended"
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return _STAGE_LABELS[self]
+    REFERRED = "referred", "Visiteret"
+    PREPARATION = "preparation", "Forberedende del"
+    TEAM = "team", "Rehabiliteringsteam"
+    RECOMMENDED = "recommended", "Indstillet, afventer afgørelse"
+    ACTIVE = "active", "Aktivt ressourceforløb"
+    ENDED = "ended", "Afsluttet, afventer opfølgning"
+    CLOSED = "closed", "Lukket"
 
 
 # Before the decision, a case can still be closed with a reason.
@@ -24,122 +34,56 @@ PRE_DECISION = (Stage.REFERRED, Stage.PREPARATION, Stage.TEAM, Stage.RECOMMENDED
 # A course takes tasks and plan items until it has ended.
 PLANNING_STAGES = (*PRE_DECISION, Stage.ACTIVE)
 
-_STAGE_LABELS = {
-    Stage.REFERRED: "Visiteret",
-    Stage.PREPARATION: "Forberedende del",
-    Stage.TEAM: "Rehabiliteringsteam",
-    Stage.RECOMMENDED: "Indstillet, afventer afgørelse",
-    Stage.ACTIVE: "Aktivt ressourceforløb",
-    Stage.ENDED: "Afsluttet, afventer opfølgning",
-    Stage.CLOSED: "Lukket",
-}
 
-
-class Recommendation(StrEnum):
+class Recommendation(Labelled):
     """What the rehabilitation team recommends, and what the municipality decides."""
 
-    RESSOURCEFORLOEB = "ressourceforloeb"
-    FLEKSJOB = "fleksjob"
-    FOERTIDSPENSION = "foertidspension"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _RECOMMENDATION_LABELS[self]
+    RESSOURCEFORLOEB = "ressourceforloeb", "Ressourceforløb"
+    FLEKSJOB = "fleksjob", "Fleksjob"
+    FOERTIDSPENSION = "foertidspension", "Førtidspension"
+    OTHER = "other", "Anden indsats"
 
 
-_RECOMMENDATION_LABELS = {
-    Recommendation.RESSOURCEFORLOEB: "Ressourceforløb",
-    Recommendation.FLEKSJOB: "Fleksjob",
-    Recommendation.FOERTIDSPENSION: "Førtidspension",
-    Recommendation.OTHER: "Anden indsats",
-}
-
-
-class Outcome(StrEnum):
+class Outcome(Labelled):
     """Where the citizen is when a course ends, and 13 weeks later (the DREAM categories)."""
 
-    JOB = "job"
-    EDUCATION = "education"
-    FLEKSJOB = "fleksjob"
-    LEDIGHEDSYDELSE = "ledighedsydelse"
-    DAGPENGE = "dagpenge"
-    FOERTIDSPENSION = "foertidspension"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _OUTCOME_LABELS[self]
+    JOB = "job", "Ordinært job"
+    EDUCATION = "education", "Uddannelse"
+    FLEKSJOB = "fleksjob", "Fleksjob"
+    LEDIGHEDSYDELSE = "ledighedsydelse", "Ledighedsydelse"
+    DAGPENGE = "dagpenge", "Dagpenge"
+    FOERTIDSPENSION = "foertidspension", "Førtidspension"
+    OTHER = "other", "Andet"
 
 
-_OUTCOME_LABELS = {
-    Outcome.JOB: "Ordinært job",
-    Outcome.EDUCATION: "Uddannelse",
-    Outcome.FLEKSJOB: "Fleksjob",
-    Outcome.LEDIGHEDSYDELSE: "Ledighedsydelse",
-    Outcome.DAGPENGE: "Dagpenge",
-    Outcome.FOERTIDSPENSION: "Førtidspension",
-    Outcome.OTHER: "Andet",
-}
-
-
-class Department(StrEnum):
+class Department(Labelled):
     """The municipal departments that share the responsibility for a course."""
 
-    JOBCENTER = "jobcenter"
-    SOCIAL = "social"
-    HEALTH = "health"
-    FAMILY = "family"
-
-    @property
-    def label(self) -> str:
-        return _DEPARTMENT_LABELS[self]
+    JOBCENTER = "jobcenter", "Jobcenter"
+    SOCIAL = "social", "Socialforvaltningen"
+    HEALTH = "health", "Sundhed"
+    FAMILY = "family", "Børn og familie"
 
 
-_DEPARTMENT_LABELS = {
-    Department.JOBCENTER: "Jobcenter",
-    Department.SOCIAL: "Socialforvaltningen",
-    Department.HEALTH: "Sundhed",
-    Department.FAMILY: "Børn og familie",
-}
-
-
-class Role(StrEnum):
+class Role(Labelled):
     """What a member of staff may do."""
 
-    COORDINATOR = "coordinator"
-    DEPARTMENT_WORKER = "department_worker"
-    DEPARTMENT_LEAD = "department_lead"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return _ROLE_LABELS[self]
+    COORDINATOR = "coordinator", "Koordinerende sagsbehandler"
+    DEPARTMENT_WORKER = "department_worker", "Medarbejder i afdeling"
+    DEPARTMENT_LEAD = "department_lead", "Afdelingsleder"
+    MANAGER = "manager", "Leder"
+    ADMIN = "admin", "Administrator"
 
 
-_ROLE_LABELS = {
-    Role.COORDINATOR: "Koordinerende sagsbehandler",
-    Role.DEPARTMENT_WORKER: "Medarbejder i afdeling",
-    Role.DEPARTMENT_LEAD: "Afdelingsleder",
-    Role.MANAGER: "Leder",
-    Role.ADMIN: "Administrator",
-}
-
-
-class TaskState(StrEnum):
+class TaskState(Labelled):
     """A department task's lifecycle; waiting times are measured between these."""
 
-    ASSIGNED = "assigned"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    DECLINED = "declined"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return _TASK_STATE_LABELS[self]
+    ASSIGNED = "assigned", "Tildelt"
+    ACKNOWLEDGED = "acknowledged", "Kvitteret"
+    IN_PROGRESS = "in_progress", "I gang"
+    DONE = "done", "Færdig"
+    DECLINED = "declined", "Afvist"
+    CANCELLED = "cancelled", "Annulleret"
 
     @property
     def is_open(self) -> bool:
@@ -149,52 +93,21 @@ class TaskState(StrEnum):
 # Tasks a department still has to act on.
 OPEN_TASK_STATES = (TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 
-_TASK_STATE_LABELS = {
-    TaskState.ASSIGNED: "Tildelt",
-    TaskState.ACKNOWLEDGED: "Kvitteret",
-    TaskState.IN_PROGRESS: "I gang",
-    TaskState.DONE: "Færdig",
-    TaskState.DECLINED: "Afvist",
-    TaskState.CANCELLED: "Annulleret",
-}
 
-
-class Breach(StrEnum):
+class Breach(Labelled):
     """Which deadline a task has passed."""
 
-    ACKNOWLEDGE = "acknowledge"
-    START = "start"
-    DUE = "due"
-
-    @property
-    def label(self) -> str:
-        return _BREACH_LABELS[self]
+    ACKNOWLEDGE = "acknowledge", "Ikke kvitteret til tiden"
+    START = "start", "Ikke startet til tiden"
+    DUE = "due", "Ikke færdig til tiden"
 
 
-_BREACH_LABELS = {
-    Breach.ACKNOWLEDGE: "Ikke kvitteret til tiden",
-    Breach.START: "Ikke startet til tiden",
-    Breach.DUE: "Ikke færdig til tiden",
-}
-
-
-class PlanItemKind(StrEnum):
+class PlanItemKind(Labelled):
     """What the coordinator records in the continuity plan besides tasks."""
 
-    EFFORT = "effort"
-    TREATMENT = "treatment"
-    MEETING = "meeting"
-
-    @property
-    def label(self) -> str:
-        return _PLAN_ITEM_LABELS[self]
-
-
-_PLAN_ITEM_LABELS = {
-    PlanItemKind.EFFORT: "Indsats",
-    PlanItemKind.TREATMENT: "Behandling",
-    PlanItemKind.MEETING: "Møde",
-}
+    EFFORT = "effort", "Indsats"
+    TREATMENT = "treatment", "Behandling"
+    MEETING = "meeting", "Møde"
 
 
 class Recipient(StrEnum):
@@ -206,67 +119,35 @@ class Recipient(StrEnum):
     CITIZEN = "citizen"
 
 
-class Channel(StrEnum):
+class Channel(Labelled):
     """How a citizen prefers to be reached, in their own order."""
 
-    SMS = "sms"
-    CALL = "call"
-    EMAIL = "email"
-    CASEWORKER_CALLS = "caseworker_calls"
-
-    @property
-    def label(self) -> str:
-        return _CHANNEL_LABELS[self]
+    SMS = "sms", "SMS"
+    CALL = "call", "Automatisk opkald"
+    EMAIL = "email", "E-mail"
+    CASEWORKER_CALLS = "caseworker_calls", "Sagsbehandleren ringer"
 
 
-_CHANNEL_LABELS = {
-    Channel.SMS: "SMS",
-    Channel.CALL: "Automatisk opkald",
-    Channel.EMAIL: "E-mail",
-    Channel.CASEWORKER_CALLS: "Sagsbehandleren ringer",
-}
-
-
-class PlaceKind(StrEnum):
+class PlaceKind(Labelled):
     """Where a meeting happens: anywhere the citizen can manage it."""
 
-    JOBCENTER = "jobcenter"
-    HOME = "home"
-    CAFE = "cafe"
-    LIBRARY = "library"
-    WALK = "walk"
-    PHONE = "phone"
-    VIDEO = "video"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return _PLACE_LABELS[self]
+    JOBCENTER = "jobcenter", "Jobcenteret"
+    HOME = "home", "Hjemme hos borgeren"
+    CAFE = "cafe", "Café"
+    LIBRARY = "library", "Biblioteket"
+    WALK = "walk", "En gåtur"
+    PHONE = "phone", "Telefon"
+    VIDEO = "video", "Video"
+    OTHER = "other", "Andet sted"
 
 
-_PLACE_LABELS = {
-    PlaceKind.JOBCENTER: "Jobcenteret",
-    PlaceKind.HOME: "Hjemme hos borgeren",
-    PlaceKind.CAFE: "Café",
-    PlaceKind.LIBRARY: "Biblioteket",
-    PlaceKind.WALK: "En gåtur",
-    PlaceKind.PHONE: "Telefon",
-    PlaceKind.VIDEO: "Video",
-    PlaceKind.OTHER: "Andet sted",
-}
-
-
-class MeetingStatus(StrEnum):
-    BOOKED = "booked"
-    CONFIRMED = "confirmed"
-    NEW_TIME_REQUESTED = "new_time_requested"
-    HELD = "held"
-    NO_SHOW = "no_show"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return _MEETING_STATUS_LABELS[self]
+class MeetingStatus(Labelled):
+    BOOKED = "booked", "Aftalt"
+    CONFIRMED = "confirmed", "Bekræftet af borgeren"
+    NEW_TIME_REQUESTED = "new_time_requested", "Borgeren ønsker en ny tid"
+    HELD = "held", "Holdt"
+    NO_SHOW = "no_show", "Udeblevet"
+    CANCELLED = "cancelled", "Aflyst"
 
     @property
     def is_upcoming(self) -> bool:
@@ -277,28 +158,14 @@ class MeetingStatus(StrEnum):
         )
 
 
-_MEETING_STATUS_LABELS = {
-    MeetingStatus.BOOKED: "Aftalt",
-    MeetingStatus.CONFIRMED: "Bekræftet af borgeren",
-    MeetingStatus.NEW_TIME_REQUESTED: "Borgeren ønsker en ny tid",
-    MeetingStatus.HELD: "Holdt",
-    MeetingStatus.NO_SHOW: "Udeblevet",
-    MeetingStatus.CANCELLED: "Aflyst",
-}
-
-
-class DeliveryStatus(StrEnum):
+class DeliveryStatus(Labelled):
     """A message's delivery, as the provider reports it (Twilio's words)."""
 
-    QUEUED = "queued"
-    SENT = "sent"
-    DELIVERED = "delivered"
-    UNDELIVERED = "undelivered"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return _DELIVERY_LABELS[self]
+    QUEUED = "queued", "i kø"
+    SENT = "sent", "sendt"
+    DELIVERED = "delivered", "leveret"
+    UNDELIVERED = "undelivered", "ikke leveret"
+    FAILED = "failed", "fejlet"
 
     @property
     def failed(self) -> bool:
@@ -310,31 +177,10 @@ class DeliveryStatus(StrEnum):
         return list(DeliveryStatus).index(self)
 
 
-_DELIVERY_LABELS = {
-    DeliveryStatus.QUEUED: "i kø",
-    DeliveryStatus.SENT: "sendt",
-    DeliveryStatus.DELIVERED: "leveret",
-    DeliveryStatus.UNDELIVERED: "ikke leveret",
-    DeliveryStatus.FAILED: "fejlet",
-}
-
-
-class TimingProfile(StrEnum):
+class TimingProfile(Labelled):
     """How a course's activities are spread over its length (activities/case_metrics.py)."""
 
-    FRONT = "front"
-    BACK = "back"
-    ENDS = "ends"
-    EVEN = "even"
-
-    @property
-    def label(self) -> str:
-        return _TIMING_LABELS[self]
-
-
-_TIMING_LABELS = {
-    TimingProfile.FRONT: "Fortung: aktiviteten ligger i starten",
-    TimingProfile.BACK: "Bagtung: aktiviteten ligger i slutningen",
-    TimingProfile.ENDS: "Kun start og slut: passiv midt i forløbet",
-    TimingProfile.EVEN: "Jævnt fordelt",
-}
+    FRONT = "front", "Fortung: aktiviteten ligger i starten"
+    BACK = "back", "Bagtung: aktiviteten ligger i slutningen"
+    ENDS = "ends", "Kun start og slut: passiv midt i forløbet"
+    EVEN = "even", "Jævnt fordelt"
