@@ -43,6 +43,9 @@ CHEAP_ACTIONS = "cheap-actions-2026-12"
 # its projections go one at a time, each carrying what changed since the one before
 # (workflows/projection_delta.py); updates that arrive meanwhile share the next one.
 BOUNDED_STATE = "bounded-state-2026-12"
+# Such a run also continues as new by itself at this many events, well before the server's
+# suggestion (4,096 by default), which a run overshoots while its last handlers finish.
+EVENTS_PER_RUN = 3_000
 
 
 @workflow.defn
@@ -65,7 +68,7 @@ class ProgrammeWorkflow:
         await self._publish(self._referral)
         while self.state.stage != Stage.CLOSED:
             await self._wait_for_change_or_deadline()
-            if workflow.info().is_continue_as_new_suggested():
+            if self._time_to_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(
                     ProgrammeInput(
@@ -79,6 +82,14 @@ class ProgrammeWorkflow:
         if self._timer is not None:
             self._timer.cancel()
         return self.state
+
+    def _time_to_continue_as_new(self) -> bool:
+        info = workflow.info()
+        if info.is_continue_as_new_suggested():
+            return True
+        return info.get_current_history_length() >= EVENTS_PER_RUN and workflow.patched(
+            BOUNDED_STATE
+        )
 
     async def _wait_for_change_or_deadline(self) -> None:
         seen = self.state.seq
