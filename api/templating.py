@@ -6,6 +6,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import StrictUndefined
 
+from models.actions import ACTIONS
 from models.danish_time import COPENHAGEN
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -26,5 +27,12 @@ def danish_datetime(value: datetime | None) -> str:
     return value.astimezone(COPENHAGEN).strftime("%d.%m.%Y kl. %H:%M")
 
 
+def action_url(name: str, subject_id: object) -> str:
+    """Where a page form posts a declared action (models/actions.py) on a case or a task."""
+    action = ACTIONS[name]
+    return f"/{'tasks' if action.on_task else 'cases'}/{subject_id}/{action.slug}"
+
+
 templates.env.filters["dato"] = danish_date
 templates.env.filters["tidspunkt"] = danish_datetime
+templates.env.globals["action_url"] = action_url
