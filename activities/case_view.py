@@ -13,7 +13,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, SQLModel, col, select
 
 from models.case import Case
-from models.case_view import PAUSE, CaseMeeting, CaseMessage, CaseTodo, PlanItemRow
+from models.case_view import PAUSE, CaseFacts, CaseMeeting, CaseMessage, CaseTodo, PlanItemRow
 from models.continuity import Pause, PlanEffort
 from models.course import CourseRecord
 from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
@@ -133,8 +133,6 @@ def remove(session: Session, case_id: uuid.UUID, gone: Sequence[str], seq: int) 
 
 def course_from_rows(session: Session, case: Case, rules: CourseRules) -> CourseRecord:
     """The whole course as the read model holds it, for the plan and the timing profile."""
-    from models.case_view import CaseFacts
-
     facts = CaseFacts.model_validate(case.facts or {})
     tasks = session.exec(select(Task).where(Task.case_id == case.id)).all()
     meetings = session.exec(select(CaseMeeting.data).where(CaseMeeting.case_id == case.id)).all()

@@ -171,8 +171,12 @@ _TASK_FIELDS = {
 
 
 def _write_tasks(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
-    """Write every task of the state; unchanged rows cost no UPDATE."""
-    existing = {t.id: t for t in session.exec(select(Task).where(Task.case_id == case_id))}
+    """Write every task of the state (of a partial one, the changed); unchanged rows cost no
+    UPDATE."""
+    if not state.tasks:
+        return
+    ids = [uuid.UUID(task_id) for task_id in state.tasks]
+    existing = {t.id: t for t in session.exec(select(Task).where(col(Task.id).in_(ids)))}
     for record in state.tasks.values():
         fields = _task_fields(record)
         task = existing.get(uuid.UUID(record.id))
@@ -210,9 +214,13 @@ def _write_breaches(session: Session, case_id: uuid.UUID, record: TaskRecord) ->
 
 def _write_invites(session: Session, case_id: uuid.UUID, state: ProgrammeState) -> None:
     """One row per invited staff member and meeting, as the meetings stand now."""
+    if not state.meetings:
+        return
     existing = {
         (i.meeting_id, i.staff_id): i
-        for i in session.exec(select(MeetingInvite).where(MeetingInvite.case_id == case_id))
+        for i in session.exec(
+            select(MeetingInvite).where(col(MeetingInvite.meeting_id).in_(list(state.meetings)))
+        )
     }
     for meeting in state.meetings.values():
         for participant in meeting.participants:
