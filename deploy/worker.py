@@ -50,7 +50,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
     Every module is passed through rather than imported afresh for each run: a worker holds
     thousands of courses, and a copy of the workflow's modules for each cost about 160 KiB a
-    course (bench/history.py). The sandbox still refuses non-deterministic calls (the clock,
+    course (bench/history). The sandbox still refuses non-deterministic calls (the clock,
     randomness, I/O) at run time; what it no longer guards is module-level state, which our
     workflow modules do not have (their one registry, workflows/rule.py, is filled at import
     and only read).
