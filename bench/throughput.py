@@ -17,6 +17,7 @@ prints figures for the README.
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -44,6 +45,8 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     errors: int = 0
+    # CPU seconds the service's processes spent meanwhile: temporal, worker, api, and this one.
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -52,9 +55,15 @@ class Figures:
     def line(self, name: str) -> str:
         ordered = sorted(self.latencies)
         p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+        per_call = " ".join(
+            f"{role} {self.cpu[role] / len(ordered) * 1000:.1f}"
+            for role in ("temporal", "worker", "api", "client")
+            if role in self.cpu
+        )
         return (
             f"  {name:<28} {self.rate:7.1f}/s  p50 {statistics.median(ordered) * 1000:6.0f} ms"
             f"  p95 {p95 * 1000:6.0f} ms  max {ordered[-1] * 1000:6.0f} ms  5xx {self.errors}"
+            f"\n  {'':<28} CPU ms per call: {per_call}"
         )
 
 
@@ -72,9 +81,48 @@ async def timed(
             if status >= 500:
                 figures.errors += 1
 
-    started = time.perf_counter()
+    started, before = time.perf_counter(), service_cpu()
     await asyncio.gather(*(call(i) for i in range(count)))
     figures.seconds += time.perf_counter() - started
+    for role, seconds in service_cpu().items():
+        figures.cpu[role] = figures.cpu.get(role, 0.0) + seconds - before.get(role, 0.0)
+
+
+def service_cpu() -> dict[str, float]:
+    """CPU seconds so far of the Temporal server, the worker and the API that `forloeb up`
+    started (its children, found in /proc), and of this process."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = {}
+    processes = _processes()
+    # The newest `forloeb up`: the one this benchmark started.
+    up = max((p[0] for p in processes if p[2].startswith("-m deploy up")), default=None)
+    for pid, ppid, command, used in processes:
+        role = None
+        if ppid == up:
+            role = next((r for r in ("worker", "api") if command.endswith(f" {r}")), "temporal")
+        elif pid == os.getpid():
+            role = "client"
+        if role is not None:
+            found[role] = found.get(role, 0.0) + used / ticks
+    return found
+
+
+def _processes() -> list[tuple[int, int, str, int]]:
+    """(pid, parent pid, arguments after the program, user and system ticks) of each process."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                args = cmdline.read().split(b"\0")[1:]
+        except OSError:
+            continue  # ended meanwhile
+        command = " ".join(a.decode(errors="replace") for a in args if a)
+        found.append((int(entry), int(fields[1]), command, int(fields[11]) + int(fields[12])))
+    return found
 
 
 @contextmanager
