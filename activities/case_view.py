@@ -31,7 +31,8 @@ def _upsert(session: Session, row: SQLModel, key: dict[str, Any], seq: int) -> N
         session.add(row)
         session.flush()
         return
-    session.exec(update(table).where(*conditions, col(table.seq) <= seq).values(**fields))  # type: ignore[attr-defined]
+    statement = update(table).where(*conditions, col(table.seq) <= seq)  # type: ignore[attr-defined]
+    session.exec(statement.values(**fields).execution_options(synchronize_session=False))
 
 
 def write_meetings(

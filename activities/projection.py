@@ -45,10 +45,13 @@ class ProjectionActivities:
         case_id = uuid.UUID(state.case_id)
         with transaction(self._open_session) as session:
             fields = _case_fields(state, input.waiting_on if input.partial else None)
+            # Plain SQL, not the ORM's bulk update: nothing in this session holds the row, and
+            # keeping loaded objects in step was most of a projection's cost.
             won = session.exec(
                 update(Case)
                 .where(col(Case.id) == case_id, col(Case.last_seq) <= state.seq)
                 .values(**fields)
+                .execution_options(synchronize_session=False)
             ).rowcount
             if not won and session.get(Case, case_id) is None:
                 # Normally the API wrote the row when it started the workflow.
