@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from deploy.binaries import find_binary
 from models import search_attributes
 from models.db import SessionFactory, make_engine, migrate, session_factory
+from tests.temporal_servers import start_time_skipping
 
 
 @pytest.fixture(scope="session")
@@ -62,20 +61,7 @@ def executor() -> Iterator[ThreadPoolExecutor]:
 @pytest.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """Temporal's time-skipping test server: five years of timers pass in a moment."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
-    # As on every server the workflow runs on, its search attributes must exist first.
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-                for key in search_attributes.ALL
-            },
-        )
-    )
+    env = await start_time_skipping()
     yield env
     await env.shutdown()
 

@@ -13,17 +13,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from deploy.binaries import find_binary
 from deploy.worker import build_worker
-from models import search_attributes
 from models.db import SessionFactory, make_engine, migrate, session_factory
+from tests.temporal_servers import start_time_skipping
 
 TASK_QUEUE = "bench-history"
 PUBLIC_URL = "http://forloeb.test"
@@ -48,7 +44,7 @@ async def running_service(cache_size: int | None = None) -> AsyncIterator[Servic
         url = f"sqlite:///{Path(folder) / 'forloeb.db'}"
         migrate(url)
         engine = make_engine(url)
-        env = await start_time_env()
+        env = await start_time_skipping()
         try:
             with ThreadPoolExecutor(max_workers=8) as executor:
                 open_session = session_factory(engine)
@@ -63,25 +59,6 @@ async def running_service(cache_size: int | None = None) -> AsyncIterator[Servic
         finally:
             await env.shutdown()
             engine.dispose()
-
-
-async def start_time_env() -> WorkflowEnvironment:
-    """Temporal's time-skipping test server, exactly as tests/conftest.py's `time_env`."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_binary("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
-    # As on every server the workflow runs on, its search attributes must exist first.
-    await env.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=env.client.namespace,
-            search_attributes={
-                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
-                for key in search_attributes.ALL
-            },
-        )
-    )
-    return env
 
 
 def real_worker(
