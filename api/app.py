@@ -63,7 +63,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(case_page.router)
     app.include_router(department_pages.router)
     app.include_router(dashboard_page.router)
-    app.include_router(dev_pages.router)
+    if settings.test_pages:
+        app.include_router(dev_pages.router)
     app.include_router(twilio_webhooks.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

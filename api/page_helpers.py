@@ -25,7 +25,12 @@ def page(request: Request, name: str, user: Staff, status: int = 200, **context:
     return templates.TemplateResponse(
         request,
         name,
-        {"user": user, "flash": request.session.pop(FLASH, None), **context},
+        {
+            "user": user,
+            "flash": request.session.pop(FLASH, None),
+            "test_pages": request.app.state.settings.test_pages,
+            **context,
+        },
         status_code=status,
     )
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pydantic import ValidationError
 
 from models.enums import Department
-from models.settings import Settings
+from models.settings import ProductionRefused, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     settings = Settings()
+    try:
+        _refuse_test_doors(settings, args.command, demo=getattr(args, "demo", False))
+    except ProductionRefused as refused:
+        sys.exit(f"forloeb: {refused}")
     if args.command == "up":
         from deploy.supervisor import run_embedded
 
@@ -50,6 +54,24 @@ def main(argv: list[str] | None = None) -> None:
         from deploy.demo import seed_demo
 
         asyncio.run(seed_demo(settings))
+
+
+def _refuse_test_doors(settings: Settings, command: str, *, demo: bool) -> None:
+    """In production, refuse demo data at once, and check the running parts' accounts and key
+    against the database before they serve anything."""
+    if not settings.production:
+        return
+    from deploy.production import refuse_test_doors
+    from models.db import make_engine, session_factory
+
+    if command == "demo" or (command == "up" and demo):
+        raise ProductionRefused("Demodata kan ikke indlæses i produktion (FORLOEB_ENV=production).")
+    if command in ("worker", "api"):
+        engine = make_engine(settings.effective_database_url)
+        try:
+            refuse_test_doors(settings, session_factory(engine))
+        finally:
+            engine.dispose()
 
 
 async def run_worker(settings: Settings) -> None:

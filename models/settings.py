@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,9 +35,15 @@ class SmtpSettings:
     starttls: bool = True
 
 
+class ProductionRefused(RuntimeError):
+    """Starting in production with something only the embedded default may have."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FORLOEB_", extra="ignore")
 
+    # "production" closes every test door: no /dev pages, no demo data, no generated key.
+    env: Literal["development", "production"] = "development"
     data_dir: Path = Path("data")
     database_url: str | None = Field(
         None, validation_alias=AliasChoices("DATABASE_URL", "FORLOEB_DATABASE_URL")
@@ -165,10 +172,22 @@ class Settings(BaseSettings):
     def effective_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
 
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def test_pages(self) -> bool:
+        """The pages that play the citizen and the providers (/dev): only where no real
+        message can go out, and never in production."""
+        return not self.production and self.twilio() is None and self.smtp() is None
+
     def session_secret(self) -> str:
         """The cookie-signing key; the embedded default keeps one in the data directory."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
+        if self.production:
+            raise ProductionRefused("FORLOEB_SECRET_KEY skal være sat i produktion.")
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -47,6 +47,12 @@ def acting(cmd: Command) -> Actor:
     return cmd.actor
 
 
+def simulated(cmd: Command) -> str:
+    """What the citizen or a provider said comes with no actor; with one, it was played on the
+    test pages (/dev/outbox) by that member of staff, and the timeline says so."""
+    return "Simuleret i udbakken: " if cmd.actor is not None else ""
+
+
 def require_stage(state: ProgrammeState, what: str, *stages: Stage) -> None:
     if state.stage not in stages:
         expected = " eller ".join(f"»{s.label}«" for s in stages)

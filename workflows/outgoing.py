@@ -20,7 +20,7 @@ from models.meeting import (
 )
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
-from workflows.guards import record, unchanged
+from workflows.guards import record, simulated, unchanged
 from workflows.rejections import refuse
 from workflows.rule import rule
 from workflows.todos import add_todo
@@ -90,8 +90,9 @@ def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -
             state,
             "message_status",
             now,
-            None,
-            f"{sent.channel.label} om {_purpose_label(sent.purpose)}: {cmd.status.label}.",
+            cmd.actor,
+            simulated(cmd)
+            + f"{sent.channel.label} om {_purpose_label(sent.purpose)}: {cmd.status.label}.",
         )
     if sent.channel == Channel.SMS:
         # A number that cannot take SMS is not tried by SMS again.
@@ -116,8 +117,9 @@ def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -
         state,
         "message_failed",
         now,
-        None,
-        f"{sent.channel.label} om {_purpose_label(sent.purpose)} kunne ikke leveres.{then}",
+        cmd.actor,
+        simulated(cmd)
+        + f"{sent.channel.label} om {_purpose_label(sent.purpose)} kunne ikke leveres.{then}",
     )
 
 

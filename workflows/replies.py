@@ -10,7 +10,7 @@ from models.meeting import (
     MoveReply,
 )
 from models.programme import ProgrammeState, TimelineEvent
-from workflows.guards import acting, record, unchanged
+from workflows.guards import acting, record, simulated, unchanged
 from workflows.meeting_rules import meeting_of, upcoming
 from workflows.rejections import refuse
 from workflows.rule import rule
@@ -41,8 +41,8 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
             state,
             "meeting_confirmed",
             now,
-            None,
-            f"Borgeren har bekræftet mødet {when(meeting.starts_at)} ({how}).",
+            cmd.actor,
+            simulated(cmd) + f"Borgeren har bekræftet mødet {when(meeting.starts_at)} ({how}).",
         )
     if meeting is not None and answer in NEW_TIME:
         meeting.status = MeetingStatus.NEW_TIME_REQUESTED
@@ -52,11 +52,13 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
             state,
             "meeting_new_time_requested",
             now,
-            None,
-            f"Borgeren ønsker en ny tid i stedet for {when(meeting.starts_at)} ({how}).",
+            cmd.actor,
+            simulated(cmd)
+            + f"Borgeren ønsker en ny tid i stedet for {when(meeting.starts_at)} ({how}).",
         )
     add_todo(state, f"Besked fra borgeren ({how}): {cmd.text.strip()}", None, now)
-    return record(state, "citizen_message", now, None, f"Besked fra borgeren ({how}): {cmd.text}")
+    summary = simulated(cmd) + f"Besked fra borgeren ({how}): {cmd.text}"
+    return record(state, "citizen_message", now, cmd.actor, summary)
 
 
 @rule("move_reply")

@@ -1,11 +1,12 @@
 """/dev/outbox: every message the service has sent on the embedded default, newest first, with
 controls to play the citizen and the provider: reply, press a key, report a delivery status.
-They go to the workflow exactly as the real channels' answers do."""
+They go to the workflow exactly as the real channels' answers do, marked as simulated by the
+administrator who sent them. Never in production, nor where real messages can go out."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -18,13 +19,23 @@ from models.case import Case
 from models.case_view import CaseMeeting
 from models.citizen import Citizen
 from models.command import Command
-from models.enums import Channel, DeliveryStatus
+from models.enums import Channel, DeliveryStatus, Role
 from models.meeting import CitizenReply, DeliveryReport, Meeting
 from models.outbox import OutboxMessage
 from models.staff import Staff
 from notifications.email import Invitation, invitation_ics
 
-router = APIRouter(include_in_schema=False)
+
+def administrator(user: UserDep) -> Staff:
+    """Only an administrator plays the citizen or a provider; to anyone else there is no
+    such page."""
+    if user.role != Role.ADMIN:
+        raise NotFound("Siden findes ikke.")
+    return user
+
+
+# Mounted only where Settings.test_pages allows it (api/app.py).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(administrator)])
 
 SHOWN = 200
 

@@ -102,6 +102,11 @@ async def coordinator(session: Session) -> Staff:
 
 
 @pytest.fixture
+async def admin(session: Session) -> Staff:
+    return make_staff(session, Role.ADMIN)
+
+
+@pytest.fixture
 async def as_coordinator(service, coordinator) -> AsyncIterator[httpx.AsyncClient]:
     async with logged_in(service, coordinator) as client:
         yield client

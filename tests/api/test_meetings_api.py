@@ -67,7 +67,7 @@ async def test_a_meeting_must_have_a_zone_and_lie_ahead(as_coordinator):
 
 
 async def test_the_citizen_confirms_from_the_outbox_page(
-    service, session, coordinator, as_coordinator
+    service, session, coordinator, as_coordinator, admin
 ):
     case = await new_case(as_coordinator)
     await act(
@@ -91,7 +91,7 @@ async def test_the_citizen_confirms_from_the_outbox_page(
     assert message.purpose == "meeting_agreement"
     assert message.channel == "sms"
     async with httpx.AsyncClient(base_url=service.base_url) as browser:
-        await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+        await browser.post("/login", data={"username": admin.username, "password": PASSWORD})
         answer = await browser.post(f"/dev/outbox/{message.id}/reply", data={"text": "JA"})
         assert answer.status_code == 303
     meetings = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["meetings"]
@@ -129,7 +129,7 @@ async def test_invited_staff_see_the_meeting_in_their_inbox(
 
 
 async def test_an_email_citizen_gets_an_invitation_that_a_move_updates(
-    service, session, coordinator, as_coordinator
+    service, session, coordinator, as_coordinator, admin
 ):
     case = await new_case(as_coordinator)
     await act(
@@ -161,7 +161,7 @@ async def test_an_email_citizen_gets_an_invitation_that_a_move_updates(
     first, moved = await sent_messages(session, case["id"], 2)
     assert (first.purpose, moved.purpose) == ("meeting_agreement", "meeting_moved")
     async with httpx.AsyncClient(base_url=service.base_url) as browser:
-        await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+        await browser.post("/login", data={"username": admin.username, "password": PASSWORD})
         invites = [
             (await browser.get(f"/dev/outbox/{m.id}/aftale.ics")).text for m in (first, moved)
         ]
