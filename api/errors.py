@@ -44,14 +44,49 @@ class NotLoggedIn(Exception):
     """Pages redirect to the login page; the JSON API answers 401."""
 
 
+# Pydantic's own checks, said in Danish; our validators already speak Danish (value_error).
+DANISH = {
+    "missing": "Skal udfyldes.",
+    "timezone_aware": "Tidspunktet skal have en tidszone, fx 2026-12-03T10:00:00+01:00.",
+    "datetime_parsing": "Tidspunktet kan ikke læses; skriv fx 2026-12-03T10:00:00+01:00.",
+    "datetime_from_date_parsing": "Tidspunktet kan ikke læses; skriv fx 2026-12-03T10:00:00+01:00.",
+    "date_parsing": "Datoen kan ikke læses; skriv den som ÅÅÅÅ-MM-DD.",
+    "date_from_datetime_parsing": "Datoen kan ikke læses; skriv den som ÅÅÅÅ-MM-DD.",
+    "time_parsing": "Klokkeslættet kan ikke læses; skriv det som TT:MM.",
+    "int_parsing": "Skal være et helt tal.",
+    "float_parsing": "Skal være et tal.",
+    "bool_parsing": "Skal være ja eller nej.",
+    "uuid_parsing": "Ugyldigt id.",
+    "enum": "Ugyldigt valg.",
+    "string_type": "Skal være tekst.",
+    "model_attributes_type": "Forkert opbygning af data.",
+    "json_invalid": "Forespørgslen er ikke gyldig JSON.",
+}
+_LIMITS = {
+    "string_too_short": "Skal være mindst {min_length} tegn.",
+    "string_too_long": "Må højst være {max_length} tegn.",
+    "too_long": "Højst {max_length}.",
+    "too_short": "Mindst {min_length}.",
+    "greater_than_equal": "Skal være mindst {ge}.",
+    "greater_than": "Skal være over {gt}.",
+    "less_than_equal": "Må højst være {le}.",
+    "less_than": "Skal være under {lt}.",
+}
+
+
 def field_errors(errors: Any) -> list[dict[str, str]]:
-    """Pydantic's errors as (field, message) pairs, without its English prefixes."""
+    """Pydantic's errors as (field, message) pairs, in Danish."""
     result = []
     for error in errors:
         location = [
             str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")
         ]
+        kind = str(error.get("type", ""))
         message = str(error.get("msg", "Ugyldig værdi"))
+        if kind in DANISH:
+            message = DANISH[kind]
+        elif kind in _LIMITS:
+            message = _LIMITS[kind].format(**error.get("ctx", {}))
         for prefix in ("Value error, ", "Assertion failed, "):
             message = message.removeprefix(prefix)
         result.append({"field": ".".join(location) or "forespørgsel", "message": message})

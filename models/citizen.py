@@ -9,8 +9,11 @@ from sqlmodel import Column, Field, SQLModel
 
 from models.cpr import mask_cpr, normalise_cpr
 from models.db import UtcDateTime
+from models.text import OneLine
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120), OneLine
+]
 
 
 class CitizenCreate(SQLModel):

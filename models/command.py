@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 from pydantic import BaseModel, Field, StringConstraints
 
 from models.enums import Department, Role
+from models.text import Lines
 
 if TYPE_CHECKING:
     from models.meeting import ReminderRule
     from models.task import TaskSla
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Lines]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), Lines
+]
 
 
 class Actor(BaseModel):

@@ -7,8 +7,11 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from models.command import Command, Directory, Reason, new_id
 from models.enums import Department, PlanItemKind
+from models.text import OneLine
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200), OneLine
+]
 
 
 class _Period(BaseModel):

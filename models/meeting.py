@@ -4,18 +4,23 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 from sqlmodel import Column, SQLModel
 from sqlmodel import Field as SqlField
 
 from models.command import Command, Directory, Reason, Text, new_id
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
+from models.text import OneLine, without_hidden
 
 # Short enough that every message to the citizen fits two SMS segments (see notifications).
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
-Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=50)]
-Bring = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+Place = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60), OneLine
+]
+Purpose = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=50), OneLine
+]
+Bring = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), OneLine]
 
 
 class Participant(BaseModel):
@@ -128,7 +133,8 @@ class RecordMeetingOutcome(Command):
 class CitizenReply(Command):
     """What the citizen answered, by SMS or by a key in the call; routed by the server."""
 
-    text: str = Field(max_length=1600)
+    # Taken as the citizen wrote it, less any invisible control characters.
+    text: Annotated[str, AfterValidator(without_hidden)] = Field(max_length=1600)
     channel: Channel = Channel.SMS
     meeting_id: str | None = None
     # The provider's id of the reply: a webhook delivered twice is applied once.

@@ -18,6 +18,7 @@ from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.notice import Notice
 from models.rules import CourseRules
 from models.task import TaskRecord
+from models.text import OneLine
 
 
 class Effort(BaseModel):
@@ -25,7 +26,7 @@ class Effort(BaseModel):
 
     department: Department
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), OneLine
     ]
 
 

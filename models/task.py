@@ -12,8 +12,11 @@ from sqlmodel import Field as SqlField
 from models.command import Command, Directory, Reason, Text, new_id
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Breach, Department, TaskState
+from models.text import OneLine
 
-Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+Purpose = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), OneLine
+]
 
 
 class TaskSla(BaseModel):

@@ -5,8 +5,25 @@ from dataclasses import dataclass
 from datetime import date
 
 from activities.case_metrics import quarter_of
+from api.errors import Invalid
 
 _CODE = re.compile(r"^(\d{4})-K([1-4])$")
+# The years the service counts in (the Danish working-day calendar covers them).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)
+
+
+YEARS = f"{FIRST_DAY.year}-{LAST_DAY.year - 1}"
+
+
+def parse_day(text: str) -> date:
+    """A date from the address, within the years the service counts in."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid("Skriv datoen som ÅÅÅÅ-MM-DD.") from None
+    if not FIRST_DAY <= day < LAST_DAY:
+        raise Invalid(f"Datoen skal ligge i årene {YEARS}.")
+    return day
 
 
 @dataclass(frozen=True, order=True)
@@ -23,6 +40,8 @@ class Quarter:
         match = _CODE.match(code.strip())
         if match is None:
             raise ValueError("Skriv kvartalet som fx 2026-K3.")
+        if not FIRST_DAY.year <= int(match[1]) < LAST_DAY.year:
+            raise ValueError(f"Kvartalet skal ligge i årene {YEARS}.")
         return cls(int(match[1]), int(match[2]))
 
     @property

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from api.dashboard.case_list import COORDINATOR, with_people
 from api.dashboard.charts import Row, Segment, columns, horizontal
 from api.dashboard.filters import Filters
+from api.dashboard.period import parse_day
 from api.dashboard.section import Section, citizen_cell
 from api.dashboard.tables import Cell, Table
 from models.case import Case
@@ -198,7 +199,7 @@ def trend(session: Session, filters: Filters, today: date) -> Section:
 
 
 def breach_cases(session: Session, filters: Filters, params: dict[str, str]) -> Table:
-    monday = date.fromisoformat(params["uge"])
+    monday = parse_day(params["uge"])
     rows = session.exec(
         with_people(
             select(TaskBreachRow, Task.purpose, Citizen.name, COORDINATOR.full_name)

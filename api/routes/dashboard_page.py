@@ -67,6 +67,8 @@ def dashboard(
         request,
         "dashboard.html",
         user,
+        # The page shows the default view, and says why the rest was not used.
+        status=422 if problems else 200,
         error=" ".join(problems) or None,
         filters=filters,
         sections={

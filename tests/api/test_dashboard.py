@@ -173,7 +173,8 @@ async def test_a_department_lead_starts_on_her_department_and_a_coordinator_is_r
 async def test_bad_filters_and_addresses_are_explained(service, session):
     async with logged_in(service, make_staff(session, Role.MANAGER)) as client:
         page = await client.get("/leder", params={"kvartal": "sidste", "afdeling": "x"})
-        assert page.status_code == 200
+        # The default view, with the reasons, answered as the refusal it is.
+        assert page.status_code == 422
         assert "Skriv kvartalet som fx 2026-K3." in page.text
         assert "Afdelingen findes ikke." in page.text
         assert (await client.get("/leder/sager", params={"vis": "alt"})).status_code == 404
