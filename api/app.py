@@ -21,6 +21,8 @@ from api.routes import (
     pages,
     twilio_webhooks,
 )
+from api.same_origin import SameOrigin
+from api.security_headers import SecurityHeaders
 from models.db import make_engine, session_factory
 from models.settings import Settings
 
@@ -55,6 +57,10 @@ def create_app(settings: Settings) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # Outermost last: every answer gets the headers, and a cross-site change is refused before
+    # the session is even read.
+    app.add_middleware(SameOrigin, public_url=settings.effective_public_url)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(auth.router)
     app.include_router(cases_api.router)

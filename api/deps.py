@@ -1,7 +1,6 @@
 """Request dependencies: settings, database sessions, the Temporal client and the current user."""
 
 import asyncio
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Annotated, TypeVar
 
@@ -10,13 +9,13 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
+from api import sessions
 from api.errors import NotLoggedIn, Unavailable
 from deploy.connections import connect_temporal
-from models.db import SessionFactory
+from models.db import SessionFactory, transaction
 from models.settings import Settings
 from models.staff import Staff
 
-SESSION_KEY = "staff_id"
 T = TypeVar("T")
 
 
@@ -74,19 +73,17 @@ async def get_temporal(request: Request) -> Client:
 
 
 def current_user(request: Request) -> Staff:
-    """The logged-in staff member, read in a session of its own that is closed at once: a
-    request that goes on to wait for Temporal must not hold a database connection meanwhile."""
-    raw = request.session.get(SESSION_KEY)
-    try:
-        staff_id = uuid.UUID(raw) if raw else None
-    except ValueError:
-        staff_id = None
-    staff = None
-    if staff_id is not None:
-        with get_open_session(request)() as session:
-            staff = session.get(Staff, staff_id)
-    if staff is None or not staff.active:
+    """The signed-in staff member, from the server-side session the cookie's token names,
+    read in a session of its own that is closed at once: a request that goes on to wait for
+    Temporal must not hold a database connection meanwhile."""
+    token = request.session.get(sessions.TOKEN)
+    found = None
+    if isinstance(token, str):
+        with transaction(get_open_session(request)) as session:
+            found = sessions.resume(session, token, get_settings(request))
+    if found is None:
         raise NotLoggedIn()
+    staff, request.state.flash = found
     return staff
 
 

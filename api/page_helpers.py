@@ -6,18 +6,30 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlmodel import Session
 
+from api import sessions
+from api.deps import in_session
 from api.errors import ServiceError, field_errors
 from api.templating import templates
 from models.danish_time import COPENHAGEN
 from models.enums import Department
 from models.staff import Staff
 
-FLASH = "flash"
+
+async def flash(request: Request, message: str) -> None:
+    """The message the next page shows, kept with the server-side session."""
+    token = request.session.get(sessions.TOKEN)
+    if isinstance(token, str):
+        await in_session(
+            request.app.state.open_session,
+            lambda session: _keep(session, token, message),
+        )
 
 
-def flash(request: Request, message: str) -> None:
-    request.session[FLASH] = message
+def _keep(session: Session, token: str, message: str) -> None:
+    sessions.keep_message(session, token, message)
+    session.commit()
 
 
 def page(request: Request, name: str, user: Staff, status: int = 200, **context: Any) -> Response:
@@ -27,7 +39,7 @@ def page(request: Request, name: str, user: Staff, status: int = 200, **context:
         name,
         {
             "user": user,
-            "flash": request.session.pop(FLASH, None),
+            "flash": getattr(request.state, "flash", None),
             "test_pages": request.app.state.settings.test_pages,
             **context,
         },

@@ -57,7 +57,7 @@ case "$cmd" in
     ensure_env
     compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_install postgresql
     url=$(bash deploy/postgres.sh)
-    TEST_DATABASE_URL="$url" "$VENV/bin/pytest" tests/activities tests/api tests/models "$@"
+    TEST_DATABASE_URL="$url" "$VENV/bin/pytest" tests/activities tests/api tests/models tests/security "$@"
     ;;
   *)
     echo "Brug: bash deploy/dev.sh up|test|test-postgres [argumenter]" >&2

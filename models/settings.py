@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     reminders: str = "24,2:call"
     # The hour (Copenhagen time) department leads and managers get the daily digest.
     digest_hour: int = Field(7, ge=0, le=23)
+    # A signed-in session ends after this long without a request, and after this long in all.
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    session_hours: int = Field(12, ge=1, le=24)
     # Threads for the API's database work (the database pool holds two connections each), and
     # the worker's threads for activities.
     api_threads: int = Field(40, ge=1, le=500)

@@ -161,7 +161,7 @@ async def case_action(
             settings=settings,
         )
     except case_service.ActionPending as pending:
-        flash(request, pending.message)
+        await flash(request, pending.message)
     except (ServiceError, ValidationError) as error:
         message, status = " ".join(error_messages(error).values()), status_of(error)
         return await in_session(
@@ -178,7 +178,7 @@ async def case_action(
             ),
         )
     else:
-        flash(request, event.summary)
+        await flash(request, event.summary)
     still_visible = await in_session(
         open_session, lambda session: case_service.can_view(session, user=user, case_id=case.id)
     )

@@ -109,7 +109,7 @@ async def task_action(
             settings=settings,
         )
     except case_service.ActionPending as pending:
-        flash(request, pending.message)
+        await flash(request, pending.message)
     except (ServiceError, ValidationError) as error:
         message = f"{action.label}: " + " ".join(error_messages(error).values())
         if back.startswith("/inbox") and user.role in DEPARTMENT_ROLES:
@@ -120,7 +120,7 @@ async def task_action(
                     request, session, user, status=status, error=message, failed=task_id
                 ),
             )
-        flash(request, message)
+        await flash(request, message)
     else:
-        flash(request, event.summary)
+        await flash(request, event.summary)
     return RedirectResponse(back, status_code=303)

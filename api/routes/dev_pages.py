@@ -115,11 +115,11 @@ async def _to_workflow(
         event = await case_service.act(
             temporal, user=user, case=case, command=command, wait=settings.update_wait
         )
-        flash(request, event.summary)
+        await flash(request, event.summary)
     except case_service.ActionPending as pending:
-        flash(request, pending.message)
+        await flash(request, pending.message)
     except ServiceError as error:
-        flash(request, f"Ikke udført: {error.message}")
+        await flash(request, f"Ikke udført: {error.message}")
     return RedirectResponse("/dev/outbox", status_code=303)
 
 

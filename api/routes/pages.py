@@ -99,7 +99,7 @@ async def new_case(
             errors=errors,
             error="Sagen er ikke oprettet. " + " ".join(errors.values()),
         )
-    flash(request, f"Sagen for {citizen.name} er oprettet og visiteret.")
+    await flash(request, f"Sagen for {citizen.name} er oprettet og visiteret.")
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 

@@ -14,6 +14,7 @@ import models.case
 import models.case_view
 import models.meeting
 import models.outbox
+import models.sign_in
 import models.task  # noqa: F401  (registers every table)
 from models.case import Case
 from models.case_view import CaseFacts, CaseMeeting, CaseTodo, PlanItemRow

@@ -1,0 +1,64 @@
+"""Failed logins, counted per username and per address (models/sign_in.py: LoginThrottle).
+
+For a username, from the fifth failure in a row the next attempt must wait: 1 second, then 2,
+4, 8 and 16; from the tenth, 15 minutes. An address (many colleagues behind one office
+gateway) gets four times as many. A count starts again 15 minutes after its last failure,
+and a username's at its next successful login. An unknown username is counted like a known
+one, and a refusal reads the same for both, so neither the answer nor its timing tells
+whether a username exists.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session
+
+from models.sign_in import LoginThrottle
+
+FREE_FAILURES = 5
+LOCKOUT_FAILURES = 10
+LOCKOUT = timedelta(minutes=15)
+
+
+ADDRESS = "address:"
+ADDRESS_SCALE = 4
+
+
+def keys(username: str, address: str | None) -> list[str]:
+    return [f"user:{username}", f"{ADDRESS}{address or 'ukendt'}"]
+
+
+def wait(session: Session, names: list[str]) -> timedelta | None:
+    """How long these must wait before the next attempt, or None."""
+    now = datetime.now(UTC)
+    until = [
+        row.blocked_until
+        for row in (session.get(LoginThrottle, name) for name in names)
+        if row is not None and row.blocked_until is not None and row.blocked_until > now
+    ]
+    return max(until) - now if until else None
+
+
+def failed(session: Session, names: list[str]) -> None:
+    now = datetime.now(UTC)
+    for name in names:
+        row = session.get(LoginThrottle, name) or LoginThrottle(key=name)
+        if row.failed_at is not None and now - row.failed_at > LOCKOUT:
+            row.failures = 0
+        row.failures += 1
+        row.failed_at = now
+        scale = ADDRESS_SCALE if name.startswith(ADDRESS) else 1
+        if row.failures >= LOCKOUT_FAILURES * scale:
+            row.blocked_until = now + LOCKOUT
+        elif row.failures >= FREE_FAILURES * scale:
+            delay = min(2 ** (row.failures - FREE_FAILURES * scale), 16)
+            row.blocked_until = now + timedelta(seconds=delay)
+        session.add(row)
+
+
+def succeeded(session: Session, names: list[str]) -> None:
+    """A username's count starts again; an address's only runs out (one colleague signing in
+    must not clear what a guesser at the same gateway has tried)."""
+    for name in names:
+        row = session.get(LoginThrottle, name)
+        if row is not None and not name.startswith(ADDRESS):
+            session.delete(row)
