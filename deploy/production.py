@@ -19,6 +19,7 @@ def refuse_test_doors(settings: Settings, open_session: SessionFactory) -> None:
     if not settings.production:
         return
     settings.session_secret()  # refuses a missing FORLOEB_SECRET_KEY
+    settings.payload_keyring()  # and missing FORLOEB_PAYLOAD_KEYS
     names = [person.username for person in DEMO_STAFF]
     with open_session() as session:
         accounts = session.exec(

@@ -2,6 +2,8 @@
 
 Here, at the bottom of the layers, so that every layer may read its settings."""
 
+import base64
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -63,6 +65,9 @@ class Settings(BaseSettings):
     # Where staff reach the service, for links in messages; the API's own address if unset.
     public_url: str | None = None
     secret_key: SecretStr | None = None
+    # Keys that encrypt what Temporal stores (deploy/payload_encryption.py), "id:base64,...";
+    # the first encrypts. The embedded default keeps one in the data directory.
+    payload_keys: SecretStr | None = None
     # Twilio for SMS: with none of these set, citizen messages stay in the local outbox.
     twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
@@ -175,6 +180,31 @@ class Settings(BaseSettings):
     def effective_temporal_address(self) -> str:
         return self.temporal_address or f"127.0.0.1:{self.temporal_port}"
 
+    def payload_keyring(self) -> list[tuple[str, bytes]]:
+        """The keys for Temporal's payloads, the one that encrypts first."""
+        if self.payload_keys is not None:
+            return _parse_payload_keys(self.payload_keys.get_secret_value())
+        if self.production:
+            raise ProductionRefused("FORLOEB_PAYLOAD_KEYS skal være sat i produktion.")
+        path = self.data_dir / "payload_keys"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            # Created once, even when the worker and the API start at the same moment.
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(handle, "w") as file:
+                file.write(f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}")
+        return _parse_payload_keys(path.read_text())
+
+    @field_validator("payload_keys")
+    @classmethod
+    def _payload_keys_parse(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _parse_payload_keys(value.get_secret_value())
+        return value
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -197,6 +227,23 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def _parse_payload_keys(text: str) -> list[tuple[str, bytes]]:
+    keys = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key_id, _, encoded = part.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except ValueError:
+            key = b""
+        if not key_id or len(key) not in (16, 24, 32):
+            raise ValueError(
+                "FORLOEB_PAYLOAD_KEYS skrives som id:base64-nøgle (16, 24 eller 32 byte), "
+                "kommasepareret, den nyeste først"
+            )
+        keys.append((key_id, key))
+    return keys
 
 
 def _parse_stage_limits(text: str) -> dict[Stage, int]:

@@ -1,6 +1,7 @@
 """The web app served by uvicorn on loopback, with a real worker on the Temporal dev server."""
 
 import asyncio
+import base64
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from deploy.connections import connect_temporal
 from deploy.worker import build_worker
 from models.enums import Department, Role
 from models.settings import Settings
@@ -48,10 +50,15 @@ async def serve(app: FastAPI) -> AsyncIterator[str]:
         await task
 
 
+# One payload key for every test's API, worker and client, so each reads what another wrote.
+TEST_PAYLOAD_KEYS = "test:" + base64.b64encode(bytes(range(32))).decode()
+
+
 def settings_for(tmp: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": tmp,
         "secret_key": "test-secret-key",
+        "payload_keys": TEST_PAYLOAD_KEYS,
         "update_timeout_seconds": 10,
         **overrides,
     }
@@ -75,8 +82,10 @@ async def service(
         TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
         task_queue=task_queue,
     )
+    # The worker reads what the API writes: the same settings, so the same payload keys.
+    client = await connect_temporal(settings)
     worker = build_worker(
-        dev_env.client,
+        client,
         task_queue=task_queue,
         open_session=open_session,
         executor=executor,

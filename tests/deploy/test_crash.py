@@ -18,10 +18,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from deploy.connections import connect_temporal
 from models.contact import SetContactPreferences
 from models.danish_time import COPENHAGEN
 from models.meeting import BookMeeting
 from models.outbox import OutboxMessage
+from tests.api.conftest import TEST_PAYLOAD_KEYS, settings_for
 from tests.factories import actor_of
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.workflows.programme_helpers import send, start_programme
@@ -54,15 +56,18 @@ async def test_a_worker_killed_mid_send_sends_no_duplicate(
         "FORLOEB_TASK_QUEUE": task_queue,
         "FORLOEB_PUBLIC_URL": "https://forloeb.example.dk",
         "FORLOEB_DATA_DIR": str(tmp_path),
+        "FORLOEB_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_FROM": SENDER,
         "TWILIO_API_URL": twilio.base_url,
     }
     log = tmp_path / "worker.log"
+    # The test speaks to the workflow as the service does: with the worker's payload keys.
+    client = await connect_temporal(settings_for(tmp_path, **env_vars))
     first = worker(env_vars, log)
     try:
-        running = await start_programme(dev_env.client, task_queue, session)
+        running = await start_programme(client, task_queue, session)
         me = actor_of(running.coordinator)
         quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)  # never now
         await send(
