@@ -17,6 +17,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api import access_log
 from api.action_fields import fill
 from api.case_actions import refusal_for
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
@@ -232,6 +233,7 @@ async def run_case_action(
             if refused is not None:
                 raise Forbidden(refused)
             fill(session, user, case, command, settings)
+            access_log.record(session, user, [case.id], f"Handling: {action.label}")
             return case
 
     case = await run_in_threadpool(prepare)
@@ -259,6 +261,7 @@ async def run_task_action(
                 raise Forbidden(refused)
             command.task_id = str(task.id)
             fill(session, user, case, command, settings)
+            access_log.record(session, user, [case.id], f"Handling på opgave: {action.label}")
             return case
 
     case = await run_in_threadpool(prepare)

@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("api", help="run the web app and JSON API")
     commands.add_parser("migrate", help="bring the database up to date")
     commands.add_parser("demo", help="seed the demo municipality into a running service")
+    audit = commands.add_parser("audit", help="the access log")
+    audit.add_argument("check", choices=["verify"], help="check that no row was changed")
     deadlines = commands.add_parser("deadlines", help="show or set a department's task deadlines")
     deadlines.add_argument("department", nargs="?", choices=[d.value for d in Department])
     deadlines.add_argument("--acknowledge-days", type=float, help="working days to acknowledge")
@@ -50,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         migrate(settings.effective_database_url)
     elif args.command == "deadlines":
         set_deadlines(settings, args.department, args.acknowledge_days, args.escalation_days)
+    elif args.command == "audit":
+        sys.exit(verify_access_log(settings))
     elif args.command == "demo":
         from deploy.demo import seed_demo
 
@@ -150,6 +154,24 @@ def set_deadlines(
                 f"{row.code:<10} acknowledge within {row.acknowledge_days:g} working days, "
                 f"escalate every {row.escalation_interval_days:g}"
             )
+
+
+def verify_access_log(settings: Settings) -> int:
+    """0 when every row of the access log is as it was written; 1, naming the first changed
+    or missing row, when not."""
+    from models.access_log import first_broken
+    from models.db import make_engine, session_factory
+
+    engine = make_engine(settings.effective_database_url)
+    with session_factory(engine)() as session:
+        broken = first_broken(session)
+    engine.dispose()
+    if broken is None:
+        print("Adgangsloggen er hel: ingen række er ændret eller fjernet.")
+        return 0
+    where = "rækker i enden er fjernet" if broken == -1 else f"række {broken} er ændret"
+    print(f"Adgangsloggen er brudt: {where}.", file=sys.stderr)
+    return 1
 
 
 def _given(value: float | None, current: float) -> float:

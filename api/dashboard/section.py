@@ -1,5 +1,6 @@
 """One part of the dashboard: a definition in words, a picture and the table behind it."""
 
+import uuid
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -18,5 +19,5 @@ class Section:
     headline: str = ""
 
 
-def citizen_cell(case_id: object, name: str) -> Cell:
-    return Cell(name, href=f"/cases/{case_id}")
+def citizen_cell(case_id: uuid.UUID, name: str) -> Cell:
+    return Cell(name, href=f"/cases/{case_id}", case_id=case_id)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import uuid
 from dataclasses import dataclass, field
 
 Value = str | int | float | None
@@ -12,6 +13,7 @@ class Cell:
     value: Value
     text: str | None = None  # what the page shows, when it differs from the CSV value
     href: str | None = None  # the cases behind the number
+    case_id: uuid.UUID | None = None  # the case whose citizen the cell names (access log)
 
     @property
     def shown(self) -> str:
@@ -31,6 +33,10 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     note: str = ""
+
+    def cases(self) -> set[uuid.UUID]:
+        """The cases whose citizens the table names: each is a look at their data."""
+        return {cell.case_id for row in self.rows for cell in row if cell.case_id is not None}
 
     def csv(self) -> str:
         """Semicolon-separated with a decimal comma, as Danish spreadsheets expect."""

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import col, or_, select
 
+from api import access_log
 from api.case_views import (
     appointments,
     cases_given_up_on,
@@ -46,6 +47,7 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
     ).all()
     names = {s.id: s.full_name for s in session.exec(select(Staff)).all()}
     case_ids = [case.id for case, _ in rows]
+    access_log.record(session, user, case_ids, "Tavle")
     tasks_by_case = tasks_of_cases(session, case_ids)
     meetings_by_case = meetings_of(session, case_ids)
     todos_by_case = open_todos(session, case_ids)

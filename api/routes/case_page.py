@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from api import case_service
+from api import access_log, case_service
 from api.case_actions import CASE_ACTIONS
 from api.case_views import (
     appointments,
@@ -93,6 +93,7 @@ def render_case(
     waiting, sent = messages_of(session, case.id)
     efforts, pauses = plan_items(session, case.id)
     seen = appointments(detail.meetings, now)
+    access_log.record(session, user, [case.id], "Sagsside")
     return page(
         request,
         "case.html",

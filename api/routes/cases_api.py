@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlmodel import col, func, select
 from starlette.concurrency import run_in_threadpool
 
-from api import case_service
+from api import access_log, case_service
 from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
 from api.case_views import case_detail, case_public, plan_of
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
@@ -48,6 +48,7 @@ def get_citizen(session: SessionDep, user: UserDep, citizen_id: uuid.UUID) -> Ci
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
         raise NotFound("Borgeren findes ikke.")
+    access_log.record_citizen(session, user, citizen.id, "API: borger")
     return citizen
 
 
@@ -75,25 +76,26 @@ async def create_case(
 @router.get("/cases", response_model=list[CasePublic], tags=["sager"])
 def list_cases(session: SessionDep, user: UserDep, stage: Stage | None = None) -> list[CasePublic]:
     """The cases I may see: my own as coordinator, all as manager."""
-    return [
-        case_public(case, citizen, coordinator)
-        for case, citizen, coordinator in case_service.visible_cases(
-            session, user=user, stage=stage
-        )
-    ]
+    cases = case_service.visible_cases(session, user=user, stage=stage)
+    access_log.record(session, user, (case.id for case, _, _ in cases), "API: sagsliste")
+    return [case_public(case, citizen, coordinator) for case, citizen, coordinator in cases]
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, tags=["sager"])
 def get_case(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> CaseDetail:
     case = case_service.load_visible_case(session, user=user, case_id=case_id)
-    return case_detail(session, case)
+    detail = case_detail(session, case)
+    access_log.record(session, user, [case.id], "API: sag")
+    return detail
 
 
 @router.get("/cases/{case_id}/tasks", response_model=list[TaskPublic], tags=["opgaver"])
 def list_case_tasks(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> list[TaskPublic]:
     """The case's tasks across departments, oldest first."""
     case = case_service.load_visible_case(session, user=user, case_id=case_id)
-    return case_tasks(session, case.id)
+    tasks = case_tasks(session, case.id)
+    access_log.record(session, user, [case.id], "API: sagens opgaver")
+    return tasks
 
 
 @router.get("/cases/{case_id}/plan", response_model=ContinuityPlan, tags=["kontinuitetsplan"])
@@ -105,6 +107,7 @@ def get_plan(
     plan = plan_of(case)
     if plan is None:
         raise Unavailable("Planen bliver opdateret ved sagens næste hændelse. Prøv igen om lidt.")
+    access_log.record(session, user, [case.id], "API: kontinuitetsplan")
     return plan
 
 
@@ -113,7 +116,9 @@ def inbox(session: SessionDep, user: UserDep) -> list[InboxTask]:
     """Open tasks assigned to my department, oldest first."""
     if user.role not in DEPARTMENT_ROLES or user.department is None:
         raise Forbidden("Indbakken er for medarbejdere i en afdeling.")
-    return department_tasks(session, user.department)
+    tasks = department_tasks(session, user.department)
+    access_log.record(session, user, (task.case_id for task in tasks), "API: indbakke")
+    return tasks
 
 
 @router.get("/changes", response_class=PlainTextResponse, tags=["sager"])
@@ -127,7 +132,9 @@ def changes(session: SessionDep, user: UserDep) -> str:
 def _detail(open_session: OpenSessionDep, user: Staff, case_id: uuid.UUID) -> CaseDetail:
     with open_session() as session:
         case = case_service.load_visible_case(session, user=user, case_id=case_id)
-        return case_detail(session, case)
+        detail = case_detail(session, case)
+        access_log.record(session, user, [case.id], "API: sag efter handling")
+        return detail
 
 
 def _pending(pending: case_service.ActionPending) -> Response:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from api import access_log
 from api.dashboard import caseload, outcomes, stalled, timing, waiting, waiting_times
 from api.dashboard.filters import Filters
 from api.dashboard.period import Quarter
@@ -63,6 +64,11 @@ def dashboard(
         .where(Staff.role == Role.COORDINATOR, col(Staff.active))
         .order_by(col(Staff.full_name))
     ).all()
+    sections = {
+        key: build(session, filters, settings.course_rules, now) for key, build in SECTIONS.items()
+    }
+    named = set().union(*(section.table.cases() for section in sections.values()))
+    access_log.record(session, user, named, "Overblik")
     return page(
         request,
         "dashboard.html",
@@ -71,10 +77,7 @@ def dashboard(
         status=422 if problems else 200,
         error=" ".join(problems) or None,
         filters=filters,
-        sections={
-            key: build(session, filters, settings.course_rules, now)
-            for key, build in SECTIONS.items()
-        },
+        sections=sections,
         departments=list(Department),
         coordinators=coordinators,
         quarters=list(reversed(Quarter.of(local_date(now)).back(QUARTERS_OFFERED))),
@@ -99,6 +102,7 @@ def drill_down(request: Request, session: SessionDep, user: UserDep) -> Response
         raise Invalid(
             "Listen kan ikke vises: adressen mangler eller har en forkert værdi."
         ) from None
+    access_log.record(session, user, table.cases(), f"Overblik, liste: {table.title}")
     if params.get("format") == "csv":
         return _csv(table, filters)
     return page(
@@ -122,11 +126,13 @@ def export(
     if problems:
         raise Invalid(" ".join(problems))
     if key == "staaet":
-        return _csv(stalled.everything(session, filters, now), filters)
-    build = SECTIONS.get(key)
-    if build is None:
+        table = stalled.everything(session, filters, now)
+    elif (build := SECTIONS.get(key)) is not None:
+        table = build(session, filters, settings.course_rules, now).table
+    else:
         raise NotFound("Den tabel findes ikke.")
-    return _csv(build(session, filters, settings.course_rules, now).table, filters)
+    access_log.record(session, user, table.cases(), f"CSV-udtræk: {table.title}")
+    return _csv(table, filters)
 
 
 def _csv(table: Table, filters: Filters) -> Response:

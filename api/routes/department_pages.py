@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api import case_service
+from api import access_log, case_service
 from api.case_actions import TASK_ACTIONS
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import Forbidden, NotFound, ServiceError
@@ -48,6 +48,10 @@ def _render_inbox(
 ) -> Response:
     department = _department_of(user).department
     assert department is not None
+    tasks = department_tasks(session, department)
+    invites = upcoming_invites(session, user)
+    shown = [task.case_id for task in tasks] + [invite.case_id for invite, _ in invites]
+    access_log.record(session, user, shown, "Indbakke")
     return page(
         request,
         "inbox.html",
@@ -55,8 +59,8 @@ def _render_inbox(
         status=status,
         error=error,
         failed=failed,
-        tasks=department_tasks(session, department),
-        invites=upcoming_invites(session, user),
+        tasks=tasks,
+        invites=invites,
         colleagues=[c for c in colleagues(session, department) if c.role in DEPARTMENT_ROLES],
     )
 
@@ -67,6 +71,7 @@ def queue(request: Request, session: SessionDep, user: UserDep) -> Response:
     if user.role != Role.DEPARTMENT_LEAD or department is None:
         raise Forbidden("Afdelingens kø er for afdelingslederen.")
     tasks = department_tasks(session, department)
+    access_log.record(session, user, (task.case_id for task in tasks), "Afdelingens kø")
     breached = [t for t in tasks if t.breach]
     return page(
         request,

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from api import case_service
+from api import access_log, case_service
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import NotFound, ServiceError
 from api.page_helpers import flash, page
@@ -50,6 +50,8 @@ def outbox(request: Request, session: SessionDep, user: UserDep) -> Response:
         .order_by(col(OutboxMessage.created_at).desc())
         .limit(SHOWN)
     ).all()
+    shown = (message.case_id for message, _, _ in rows if message.case_id is not None)
+    access_log.record(session, user, shown, "Udbakke")
     return page(
         request,
         "outbox.html",

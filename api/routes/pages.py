@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from api import case_service
+from api import access_log, case_service
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import Invalid, ServiceError
 from api.page_helpers import error_messages, flash, form_of, page, status_of
@@ -38,6 +38,7 @@ def home(user: UserDep) -> Response:
 def case_list(request: Request, session: SessionDep, user: UserDep, stage: str = "") -> Response:
     chosen = Stage(stage) if stage in Stage._value2member_map_ else None
     rows = case_service.visible_cases(session, user=user, stage=chosen)
+    access_log.record(session, user, (case.id for case, _, _ in rows), "Sagsliste")
     return page(
         request,
         "cases.html",

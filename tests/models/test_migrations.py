@@ -10,6 +10,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
+import models.access_log
 import models.case
 import models.case_view
 import models.meeting

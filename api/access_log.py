@@ -1,0 +1,66 @@
+"""Recording every look at a citizen's data from the pages and the API (models/access_log.py).
+
+A route that shows a citizen's data calls `record` with the cases it showed, in the request's
+own session; the reason is the reader's relation to the case when they are not on it.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from models.access_log import Look, append
+from models.case import Case
+from models.enums import Role
+from models.staff import Staff
+
+# Why someone who is not on the case may see it.
+REASONS = {
+    Role.MANAGER: "Ledelsesoverblik",
+    Role.ADMIN: "Administration",
+    Role.DEPARTMENT_LEAD: "Afdelingens opgave",
+    Role.DEPARTMENT_WORKER: "Afdelingens opgave",
+    Role.COORDINATOR: "Koordinerende sagsbehandler på en anden sag",
+}
+
+
+def record(session: Session, user: Staff, case_ids: Iterable[uuid.UUID], what: str) -> None:
+    """Log that `user` saw (or changed) these cases' citizens' data, and commit."""
+    wanted = set(case_ids)
+    if not wanted:
+        return
+    rows = session.exec(
+        select(Case.id, Case.citizen_id, Case.coordinator_id, Case.handover_to_id).where(
+            col(Case.id).in_(wanted)
+        )
+    ).all()
+    looks = [
+        Look(
+            citizen_id=citizen_id,
+            case_id=case_id,
+            what=what,
+            why="" if user.id in (coordinator_id, handover_to_id) else REASONS[user.role],
+        )
+        for case_id, citizen_id, coordinator_id, handover_to_id in rows
+    ]
+    append(
+        session,
+        staff_id=user.id,
+        role=user.role.value,
+        department=user.department.value if user.department else None,
+        looks=looks,
+    )
+    session.commit()
+
+
+def record_citizen(session: Session, user: Staff, citizen_id: uuid.UUID, what: str) -> None:
+    """A look at a citizen outside any case (their registration)."""
+    why = "" if user.role == Role.COORDINATOR else REASONS[user.role]
+    append(
+        session,
+        staff_id=user.id,
+        role=user.role.value,
+        department=user.department.value if user.department else None,
+        looks=[Look(citizen_id=citizen_id, case_id=None, what=what, why=why)],
+    )
+    session.commit()
