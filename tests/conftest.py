@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from deploy.binaries import find_binary
 from models import search_attributes
 from models.db import SessionFactory, make_engine, migrate, session_factory
-from tests.temporal_servers import start_time_skipping
+from tests.temporal_servers import time_skipping_server
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +61,7 @@ def executor() -> Iterator[ThreadPoolExecutor]:
 @pytest.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """Temporal's time-skipping test server: five years of timers pass in a moment."""
-    env = await start_time_skipping()
+    env = await time_skipping_server()
     yield env
     await env.shutdown()
 

@@ -9,9 +9,9 @@ from deploy.binaries import find_binary
 from models import search_attributes
 
 
-async def start_time_skipping() -> WorkflowEnvironment:
+async def time_skipping_server() -> WorkflowEnvironment:
     """Temporal's time-skipping test server: five years of timers pass in a moment."""
-    env = await WorkflowEnvironment.start_time_skipping(
+    env = await WorkflowEnvironment.time_skipping_server(
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )

@@ -19,7 +19,7 @@ from temporalio.worker import Worker
 
 from deploy.worker import build_worker
 from models.db import SessionFactory, make_engine, migrate, session_factory
-from tests.temporal_servers import start_time_skipping
+from tests.temporal_servers import time_skipping_server
 
 TASK_QUEUE = "bench-history"
 PUBLIC_URL = "http://forloeb.test"
@@ -44,7 +44,7 @@ async def running_service(cache_size: int | None = None) -> AsyncIterator[Servic
         url = f"sqlite:///{Path(folder) / 'forloeb.db'}"
         migrate(url)
         engine = make_engine(url)
-        env = await start_time_skipping()
+        env = await time_skipping_server()
         try:
             with ThreadPoolExecutor(max_workers=8) as executor:
                 open_session = session_factory(engine)
