@@ -11,7 +11,7 @@ from models import search_attributes
 
 async def time_skipping_server() -> WorkflowEnvironment:
     """Temporal's time-skipping test server: five years of timers pass in a moment."""
-    env = await WorkflowEnvironment.time_skipping_server(
+    env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
