@@ -21,6 +21,7 @@ REASONS = {
     Role.DEPARTMENT_LEAD: "Afdelingens opgave",
     Role.DEPARTMENT_WORKER: "Afdelingens opgave",
     Role.COORDINATOR: "Koordinerende sagsbehandler på en anden sag",
+    Role.DATA_PROTECTION: "Indsigt i adgangsloggen",
 }
 
 

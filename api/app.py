@@ -16,6 +16,7 @@ from api.routes import (
     case_page,
     cases_api,
     dashboard_page,
+    data_protection,
     department_pages,
     dev_pages,
     pages,
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(case_page.router)
     app.include_router(department_pages.router)
     app.include_router(dashboard_page.router)
+    app.include_router(data_protection.router)
     if settings.test_pages:
         app.include_router(dev_pages.router)
     app.include_router(twilio_webhooks.router)

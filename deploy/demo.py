@@ -50,6 +50,7 @@ DEMO_STAFF = [
     DemoStaff("afdelingsleder", "Hanne Krogh", Role.DEPARTMENT_LEAD, Department.HEALTH),
     DemoStaff("leder", "Karin Lund", Role.MANAGER, None),
     DemoStaff("admin", "Systemadministrator", Role.ADMIN, None),
+    DemoStaff("databeskyttelse", "Dorte Winther", Role.DATA_PROTECTION, None),
 ]
 
 EFFORTS = [

@@ -73,6 +73,8 @@ class Role(Labelled):
     DEPARTMENT_LEAD = "department_lead", "Afdelingsleder"
     MANAGER = "manager", "Leder"
     ADMIN = "admin", "Administrator"
+    # Reads the access log, to answer a citizen's request for insight; sees no case.
+    DATA_PROTECTION = "data_protection", "Databeskyttelsesrådgiver"
 
 
 class TaskState(Labelled):

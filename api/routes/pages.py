@@ -26,6 +26,7 @@ START_PAGES = {
     Role.DEPARTMENT_LEAD: "/queue",
     Role.MANAGER: "/cases",
     Role.ADMIN: "/cases",
+    Role.DATA_PROTECTION: "/databeskyttelse",
 }
 
 

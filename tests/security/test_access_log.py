@@ -124,3 +124,33 @@ async def test_every_page_and_endpoint_that_shows_a_citizen_records_it(
     assert not unlogged, unlogged
     assert len(shown) >= 6, shown
     assert session.exec(select(func.count()).select_from(AccessLogRow)).one() > 0
+
+
+async def test_the_data_protection_officer_sees_every_read_of_a_citizen_and_no_one_else_does(
+    service, session, coordinator, as_coordinator
+):
+    cpr = random_cpr()
+    citizen = {"cpr": cpr, "name": f"Inger {uuid.uuid4().hex[:6]}"}
+    registered = (await as_coordinator.post("/api/citizens", json=citizen)).json()
+    case = (await as_coordinator.post("/api/cases", json={"citizen_id": registered["id"]})).json()
+    await as_coordinator.get(f"/cases/{case['id']}")
+    async with logged_in(service, make_staff(session, Role.MANAGER)) as manager:
+        await manager.get(f"/api/cases/{case['id']}")
+        assert (await manager.get("/databeskyttelse")).status_code == 403
+
+    officer = make_staff(session, Role.DATA_PROTECTION)
+    async with logged_in(service, officer) as client:
+        found = await client.post("/databeskyttelse", data={"cpr": cpr})
+        assert found.status_code == 303
+        insight = await client.get(found.headers["location"])
+        assert insight.status_code == 200
+        assert "Sagsside" in insight.text and "Ledelsesoverblik" in insight.text
+        assert coordinator.full_name in insight.text
+        assert cpr not in insight.text and f"{cpr[:6]}-{cpr[6:]}" not in insight.text
+        csv = await client.get(found.headers["location"], params={"format": "csv"})
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert "API: sag;Ledelsesoverblik" in csv.text
+        assert (await client.get(f"/cases/{case['id']}")).status_code == 404  # sees no case
+    # Looking at the log is itself a look at the citizen's data.
+    rows = _rows(session, uuid.UUID(registered["id"]))
+    assert any(r.staff_id == officer.id and r.what == "Indsigt i adgangsloggen" for r in rows)
