@@ -24,7 +24,11 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="bring the database up to date")
     commands.add_parser("demo", help="seed the demo municipality into a running service")
     audit = commands.add_parser("audit", help="the access log")
-    audit.add_argument("check", choices=["verify"], help="check that no row was changed")
+    audit.add_argument(
+        "task",
+        choices=["verify", "prune"],
+        help="verify: check that no row was changed; prune: remove rows past their retention",
+    )
     deadlines = commands.add_parser("deadlines", help="show or set a department's task deadlines")
     deadlines.add_argument("department", nargs="?", choices=[d.value for d in Department])
     deadlines.add_argument("--acknowledge-days", type=float, help="working days to acknowledge")
@@ -53,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "deadlines":
         set_deadlines(settings, args.department, args.acknowledge_days, args.escalation_days)
     elif args.command == "audit":
-        sys.exit(verify_access_log(settings))
+        sys.exit(
+            verify_access_log(settings) if args.task == "verify" else prune_access_log(settings)
+        )
     elif args.command == "demo":
         from deploy.demo import seed_demo
 
@@ -172,6 +178,22 @@ def verify_access_log(settings: Settings) -> int:
     where = "rækker i enden er fjernet" if broken == -1 else f"række {broken} er ændret"
     print(f"Adgangsloggen er brudt: {where}.", file=sys.stderr)
     return 1
+
+
+def prune_access_log(settings: Settings) -> int:
+    """Remove the access log's rows older than FORLOEB_ACCESS_LOG_RETENTION_DAYS."""
+    from datetime import UTC, datetime
+
+    from models.access_log import prune
+    from models.db import make_engine, session_factory, transaction
+
+    before = datetime.now(UTC) - timedelta(days=settings.access_log_retention_days)
+    engine = make_engine(settings.effective_database_url)
+    with transaction(session_factory(engine)) as session:
+        removed = prune(session, before)
+    engine.dispose()
+    print(f"Fjernede {removed} rækker ældre end {before:%d.%m.%Y} fra adgangsloggen.")
+    return 0
 
 
 def _given(value: float | None, current: float) -> float:

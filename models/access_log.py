@@ -12,10 +12,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Column, Field, Session, SQLModel, col, select
 
 from models.db import UtcDateTime
+
+GENESIS = "0" * 64
 
 
 class AccessLogRow(SQLModel, table=True):
@@ -42,7 +44,10 @@ class AccessLogHead(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     appended: int = 0
-    last_hash: str = Field(default="0" * 64, max_length=64)
+    last_hash: str = Field(default=GENESIS, max_length=64)
+    # The hash the oldest kept row builds on: rows past their retention are removed from the
+    # start of the chain, and this keeps what they ended with.
+    anchor_hash: str = Field(default=GENESIS, max_length=64)
 
 
 @dataclass(frozen=True)
@@ -105,16 +110,37 @@ def append(
     head.last_hash = previous
 
 
+def prune(session: Session, before: datetime) -> int:
+    """Remove the rows older than `before` from the start of the chain, keeping the hash the
+    next row builds on; the only way rows leave the log. Returns how many were removed."""
+    # Taking the head first keeps appends out while the start of the chain moves.
+    lock = update(AccessLogHead).where(col(AccessLogHead.id) == 1)
+    session.exec(lock.values(appended=AccessLogHead.appended))
+    head = session.get(AccessLogHead, 1, populate_existing=True)
+    assert head is not None  # made by the migration
+    # Only a run from the start of the chain: the rows before the first one still kept.
+    kept = session.exec(select(func.min(AccessLogRow.id)).where(col(AccessLogRow.at) >= before))
+    first_kept = kept.one()
+    old = select(AccessLogRow).order_by(col(AccessLogRow.id))
+    if first_kept is not None:
+        old = old.where(col(AccessLogRow.id) < first_kept)
+    rows = session.exec(old).all()
+    for row in rows:
+        head.anchor_hash = row.hash
+        session.delete(row)
+    return len(rows)
+
+
 def first_broken(session: Session) -> int | None:
     """The id of the first row whose content or place in the chain was changed, or None."""
-    previous = "0" * 64
+    head = session.get(AccessLogHead, 1, populate_existing=True)
+    previous = head.anchor_hash if head is not None else GENESIS
     rows = select(AccessLogRow).order_by(col(AccessLogRow.id))
     # As stored now, not as this session may remember it.
     for row in session.exec(rows.execution_options(populate_existing=True)):
         if row.previous_hash != previous or row_hash(previous, row) != row.hash:
             return row.id
         previous = row.hash
-    head = session.get(AccessLogHead, 1, populate_existing=True)
     if head is not None and head.last_hash != previous:
         return -1  # rows at the end were removed
     return None

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     reminders: str = "24,2:call"
     # The hour (Copenhagen time) department leads and managers get the daily digest.
     digest_hour: int = Field(7, ge=0, le=23)
+    # How long the access log keeps a row; `forloeb audit prune` removes older ones.
+    access_log_retention_days: int = Field(5 * 365, ge=180)
     # A signed-in session ends after this long without a request, and after this long in all.
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     session_hours: int = Field(12, ge=1, le=24)

@@ -1,15 +1,17 @@
 """Every look at a citizen's data is on record, in a chain that shows any change to it."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import func, text
 from sqlmodel import select
 
 from api.app import create_app
 from deploy.cli import main as forloeb
-from models.access_log import AccessLogRow, first_broken
+from models.access_log import AccessLogRow, first_broken, prune
 from models.enums import Department, Role
 from tests.api.case_steps import act, new_case
 from tests.api.conftest import logged_in, settings_for
@@ -154,3 +156,30 @@ async def test_the_data_protection_officer_sees_every_read_of_a_citizen_and_no_o
     # Looking at the log is itself a look at the citizen's data.
     rows = _rows(session, uuid.UUID(registered["id"]))
     assert any(r.staff_id == officer.id and r.what == "Indsigt i adgangsloggen" for r in rows)
+
+
+async def test_rows_past_retention_leave_only_from_the_start_and_the_chain_still_holds(
+    service, session, as_coordinator, database_url, monkeypatch
+):
+    case = await new_case(as_coordinator)
+    await as_coordinator.get(f"/cases/{case['id']}")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("FORLOEB_ACCESS_LOG_RETENTION_DAYS", "180")
+    assert prune(session, datetime.now(UTC) + timedelta(seconds=1)) > 0
+    session.commit()
+    assert first_broken(session) is None and _verify() == 0
+    with pytest.raises(SystemExit) as done:
+        forloeb(["audit", "prune"])  # nothing left that is 180 days old
+    assert done.value.code == 0
+
+    await as_coordinator.get(f"/cases/{case['id']}")
+    await as_coordinator.get(f"/cases/{case['id']}")
+    assert first_broken(session) is None
+    oldest = session.exec(select(func.min(AccessLogRow.id))).one()
+    session.execute(text("DELETE FROM access_log WHERE id = :id"), {"id": oldest})
+    session.commit()
+    assert first_broken(session) is not None and _verify() == 1
+    # Leave a whole chain behind for the tests that follow.
+    prune(session, datetime.now(UTC) + timedelta(seconds=1))
+    session.commit()
+    assert first_broken(session) is None

@@ -40,8 +40,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("appended", sa.Integer(), nullable=False),
         sa.Column("last_hash", sa.String(64), nullable=False),
+        sa.Column("anchor_hash", sa.String(64), nullable=False),
     )
-    op.bulk_insert(head, [{"id": 1, "appended": 0, "last_hash": "0" * 64}])
+    op.bulk_insert(head, [{"id": 1, "appended": 0, "last_hash": "0" * 64, "anchor_hash": "0" * 64}])
 
 
 def downgrade() -> None:
