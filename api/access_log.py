@@ -7,7 +7,7 @@ own session; the reason is the reader's relation to the case when they are not o
 import uuid
 from collections.abc import Iterable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from models.access_log import Look, append
 from models.case import Case
@@ -56,7 +56,13 @@ def record(session: Session, user: Staff, case_ids: Iterable[uuid.UUID], what: s
 
 def record_citizen(session: Session, user: Staff, citizen_id: uuid.UUID, what: str) -> None:
     """A look at a citizen outside any case (their registration)."""
-    why = "" if user.role == Role.COORDINATOR else REASONS[user.role]
+    theirs = session.exec(
+        select(Case.id).where(
+            Case.citizen_id == citizen_id,
+            or_(Case.coordinator_id == user.id, Case.handover_to_id == user.id),
+        )
+    ).first()
+    why = "" if theirs is not None else REASONS[user.role]
     append(
         session,
         staff_id=user.id,

@@ -27,8 +27,6 @@ from api.security_headers import SecurityHeaders
 from models.db import make_engine, session_factory
 from models.settings import Settings
 
-SESSION_HOURS = 12
-
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
@@ -54,7 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
         SessionMiddleware,
         secret_key=settings.session_secret(),
         session_cookie="forloeb_session",
-        max_age=SESSION_HOURS * 3600,
+        max_age=settings.session_hours * 3600,
         same_site="lax",
         https_only=settings.secure_cookies,
     )

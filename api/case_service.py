@@ -4,6 +4,7 @@ import contextlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import anyio
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
@@ -89,7 +90,9 @@ async def create_case(
     try:
         await _start_workflow(client, case, task_queue)
     except BaseException:
-        await run_in_threadpool(_remove_unstarted, open_session, case.id)
+        # Shielded: a client that goes away must not leave the row behind.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_remove_unstarted, open_session, case.id)
         raise
     return case
 

@@ -32,14 +32,24 @@ def _keep(session: Session, token: str, message: str) -> None:
     session.commit()
 
 
+def _taken(session: Session, token: str) -> None:
+    sessions.take_message(session, token)
+    session.commit()
+
+
 def page(request: Request, name: str, user: Staff, status: int = 200, **context: Any) -> Response:
     context.setdefault("error", None)
+    shown = getattr(request.state, "flash", None)
+    token = request.session.get(sessions.TOKEN)
+    if shown is not None and isinstance(token, str):
+        with request.app.state.open_session() as session:
+            _taken(session, token)
     return templates.TemplateResponse(
         request,
         name,
         {
             "user": user,
-            "flash": getattr(request.state, "flash", None),
+            "flash": shown,
             "test_pages": request.app.state.settings.test_pages,
             **context,
         },

@@ -35,8 +35,9 @@ def start(session: Session, staff: Staff) -> str:
 
 
 def resume(session: Session, token: str, settings: Settings) -> tuple[Staff, str | None] | None:
-    """Who the token's session belongs to, and the message the next page shows (taken once),
-    or None when the session has ended, was never started, or has run out."""
+    """Who the token's session belongs to, and the message waiting for the next page (left in
+    place: only a page takes it, never a background poll), or None when the session has
+    ended, was never started, or has run out."""
     row = session.get(StaffSession, _hash(token))
     now = datetime.now(UTC)
     if row is None or row.ended_at is not None:
@@ -48,10 +49,9 @@ def resume(session: Session, token: str, settings: Settings) -> tuple[Staff, str
     staff = session.get(Staff, row.staff_id)
     if staff is None or not staff.active:
         return None
-    shown = row.flash
-    if shown is not None or now - row.seen_at > SEEN_EVERY:
-        row.seen_at, row.flash = now, None
-    return staff, shown
+    if now - row.seen_at > SEEN_EVERY:
+        row.seen_at = now
+    return staff, row.flash
 
 
 def end(session: Session, token: str) -> None:
@@ -59,6 +59,13 @@ def end(session: Session, token: str) -> None:
         update(StaffSession)
         .where(col(StaffSession.token_hash) == _hash(token))
         .values(ended_at=datetime.now(UTC))
+    )
+
+
+def take_message(session: Session, token: str) -> None:
+    """The waiting message has been shown."""
+    session.exec(
+        update(StaffSession).where(col(StaffSession.token_hash) == _hash(token)).values(flash=None)
     )
 
 

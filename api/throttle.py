@@ -10,7 +10,9 @@ whether a username exists.
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import case, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
 from models.sign_in import LoginThrottle
 
@@ -41,11 +43,7 @@ def wait(session: Session, names: list[str]) -> timedelta | None:
 def failed(session: Session, names: list[str]) -> None:
     now = datetime.now(UTC)
     for name in names:
-        row = session.get(LoginThrottle, name) or LoginThrottle(key=name)
-        if row.failed_at is not None and now - row.failed_at > LOCKOUT:
-            row.failures = 0
-        row.failures += 1
-        row.failed_at = now
+        row = _counted(session, name, now)
         scale = ADDRESS_SCALE if name.startswith(ADDRESS) else 1
         if row.failures >= LOCKOUT_FAILURES * scale:
             row.blocked_until = now + LOCKOUT
@@ -53,6 +51,24 @@ def failed(session: Session, names: list[str]) -> None:
             delay = min(2 ** (row.failures - FREE_FAILURES * scale), 16)
             row.blocked_until = now + timedelta(seconds=delay)
         session.add(row)
+
+
+def _counted(session: Session, name: str, now: datetime) -> LoginThrottle:
+    """One more failure for `name`, counted in the database, so failures at the same moment
+    add up instead of overwriting each other (the update locks the row)."""
+    count = update(LoginThrottle).where(col(LoginThrottle.key) == name)
+    again = case(
+        (col(LoginThrottle.failed_at) < now - LOCKOUT, 1), else_=LoginThrottle.failures + 1
+    )
+    if not session.exec(count.values(failures=again, failed_at=now)).rowcount:
+        try:
+            with session.begin_nested():
+                session.add(LoginThrottle(key=name, failures=1, failed_at=now))
+        except IntegrityError:  # another request counted the first failure meanwhile
+            session.exec(count.values(failures=LoginThrottle.failures + 1, failed_at=now))
+    row = session.get(LoginThrottle, name, populate_existing=True)
+    assert row is not None  # written above
+    return row
 
 
 def succeeded(session: Session, names: list[str]) -> None:

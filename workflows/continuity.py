@@ -93,7 +93,10 @@ def remove_plan_item(state: ProgrammeState, cmd: RemovePlanItem, now: datetime) 
             break
     if what is not None:
         return record(state, "plan_item_removed", now, actor, f"Fjernet fra planen: {what}.")
-    raise refuse("Aktiviteten findes ikke i planen.")
+    raise refuse(
+        "Aktiviteten findes ikke i planen, eller den sluttede for mere end 30 dage siden og "
+        "kan ikke længere ændres."
+    )
 
 
 def plan_bars(course: CourseRecord) -> list[PlanBar]:

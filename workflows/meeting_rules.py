@@ -160,14 +160,3 @@ def record_outcome(
         f"Mødet {when(meeting.starts_at)}: {cmd.outcome.label.lower()}.{follow}"
         + (f" {cmd.note}" if cmd.note else ""),
     )
-
-
-def needs_next_appointment(state: ProgrammeState, now: datetime) -> bool:
-    """A meeting was held, and nothing is booked after it: every conversation ends with the
-    next appointment."""
-    held = [m for m in state.meetings.values() if m.status == MeetingStatus.HELD]
-    return bool(held) and not any(m.starts_at > now for m in upcoming(state))
-
-
-def next_meeting(state: ProgrammeState, now: datetime) -> Meeting | None:
-    return next((m for m in upcoming(state) if m.starts_at > now), None)

@@ -18,8 +18,6 @@ from models.enums import MeetingStatus, TaskState
 from models.programme import ProgrammeState
 
 RETAIN = timedelta(days=30)
-# Replies already handled, by the provider's id: a provider repeats a webhook within hours.
-REPLIES_KEPT = 100
 _FINISHED_MEETING = (MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED)
 
 
@@ -80,7 +78,6 @@ def prune(state: ProgrammeState, now: datetime, projected: Projected) -> list[st
         ):
             state.todos.remove(todo)
             gone.append(f"todo:{todo.id}")
-    del state.replies_seen[:-REPLIES_KEPT]
     return gone
 
 

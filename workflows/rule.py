@@ -21,7 +21,8 @@ def rule(name: str) -> Callable[[R], R]:
 
     def register(function: R) -> R:
         known = RULES.get(name)
-        # The workflow sandbox may import a rule module afresh: the same rule again is fine.
+        # A module imported twice (the replayer's sandbox, a reload in tests) registers the
+        # same rule again, which is fine.
         if known is not None and known.__qualname__ != function.__qualname__:
             raise LookupError(f"the action {name} has two rules")
         RULES[name] = function

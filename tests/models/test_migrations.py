@@ -18,7 +18,7 @@ import models.outbox
 import models.sign_in
 import models.task  # noqa: F401  (registers every table)
 from models.case import Case
-from models.case_view import CaseFacts, CaseMeeting, CaseTodo, PlanItemRow
+from models.case_view import CaseFacts, CaseMeeting, CaseMessage, CaseTodo, PlanItemRow
 from models.db import MIGRATIONS, make_engine
 from tests.factories import make_citizen, make_staff
 
@@ -65,6 +65,24 @@ def test_the_case_view_is_carried_over_from_the_old_copy_of_the_state(tmp_path):
             }
         ],
         "pauses": [{"id": "p1", "reason": "Indlagt", "start": "2026-03-02", "end": "2026-03-20"}],
+        "outgoing": [
+            {
+                "key": "meeting:m2:v1:meeting_reminder:1",
+                "purpose": "meeting_reminder",
+                "due_at": "2026-03-01T08:00:00+00:00",
+                "channels": ["sms", "email"],
+            }
+        ],
+        "sent": [
+            {
+                "key": "meeting:m1:v1:meeting_agreement:1:1",
+                "purpose": "meeting_agreement",
+                "channel": "sms",
+                "sent_at": "2026-01-20T09:00:00+00:00",
+                "status": "failed",
+                "fallback": [],
+            }
+        ],
     }
     with engine.begin() as connection:
         old_case = sa.table(
@@ -115,4 +133,6 @@ def test_the_case_view_is_carried_over_from_the_old_copy_of_the_state(tmp_path):
         assert todo.text == "Ring" and todo.done_at is None
         kinds = session.exec(select(PlanItemRow.kind).where(PlanItemRow.case_id == case_id)).all()
         assert sorted(kinds) == ["effort", "pause"]
+        messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case_id)).all()
+        assert {(m.status, m.gave_up) for m in messages} == {("waiting", False), ("failed", True)}
     engine.dispose()

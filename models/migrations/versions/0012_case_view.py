@@ -1,7 +1,7 @@
 """the read model owns what the pages show: meetings, to-dos, plan items and messages in
 tables of their own, the course's facts and its continuity plan on the case row, and no
-longer a copy of the workflow's whole state (existing rows are carried over from it; the
-plan is written at the course's next event)
+longer a copy of the workflow's whole state (existing cases' facts, meetings, to-dos, plan
+items and messages are carried over from it; the plan is written at the course's next event)
 
 Revision ID: 0012
 Revises: 0011
@@ -123,6 +123,14 @@ def _carry_over() -> None:
         sa.column("end", day),
         sa.column("data", sa.JSON()),
     )
+    messages = sa.table(
+        "case_message",
+        *(sa.column(n) for n in ("key", "purpose", "channel", "meeting_id", "status", "seq")),
+        sa.column("case_id", sa.Uuid()),
+        sa.column("due_at", moment),
+        sa.column("sent_at", moment),
+        sa.column("gave_up", sa.Boolean()),
+    )
     bind = op.get_bind()
     for case_id, state, seq in bind.execute(sa.select(case.c.id, case.c.state, case.c.last_seq)):
         state = state or {}
@@ -149,6 +157,37 @@ def _carry_over() -> None:
                     seq=seq,
                     created_at=_moment_of(todo["created_at"]),
                     done_at=_moment_of(todo.get("done_at")),
+                )
+            )
+        for waiting in state.get("outgoing", []):
+            bind.execute(
+                messages.insert().values(
+                    case_id=case_id,
+                    key=waiting["key"],
+                    purpose=waiting["purpose"],
+                    channel=waiting["channels"][0],
+                    meeting_id=waiting.get("meeting_id"),
+                    status="waiting",
+                    seq=seq,
+                    due_at=_moment_of(waiting["due_at"]),
+                    sent_at=None,
+                    gave_up=False,
+                )
+            )
+        for sent in state.get("sent", []):
+            status = sent.get("status", "queued")
+            bind.execute(
+                messages.insert().values(
+                    case_id=case_id,
+                    key=sent["key"],
+                    purpose=sent["purpose"],
+                    channel=sent["channel"],
+                    meeting_id=sent.get("meeting_id"),
+                    status=status,
+                    seq=seq,
+                    due_at=None,
+                    sent_at=_moment_of(sent["sent_at"]),
+                    gave_up=status in ("failed", "undelivered") and not sent.get("fallback"),
                 )
             )
         plan = [(e.get("kind", "effort"), e) for e in state.get("efforts", [])]
