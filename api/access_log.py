@@ -36,22 +36,10 @@ def record(session: Session, user: Staff, case_ids: Iterable[uuid.UUID], what: s
         )
     ).all()
     looks = [
-        Look(
-            citizen_id=citizen_id,
-            case_id=case_id,
-            what=what,
-            why="" if user.id in (coordinator_id, handover_to_id) else REASONS[user.role],
-        )
+        Look(citizen_id, case_id, what, _why(user, user.id in (coordinator_id, handover_to_id)))
         for case_id, citizen_id, coordinator_id, handover_to_id in rows
     ]
-    append(
-        session,
-        staff_id=user.id,
-        role=user.role.value,
-        department=user.department.value if user.department else None,
-        looks=looks,
-    )
-    session.commit()
+    _append(session, user, looks)
 
 
 def record_citizen(session: Session, user: Staff, citizen_id: uuid.UUID, what: str) -> None:
@@ -62,12 +50,14 @@ def record_citizen(session: Session, user: Staff, citizen_id: uuid.UUID, what: s
             or_(Case.coordinator_id == user.id, Case.handover_to_id == user.id),
         )
     ).first()
-    why = "" if theirs is not None else REASONS[user.role]
-    append(
-        session,
-        staff_id=user.id,
-        role=user.role.value,
-        department=user.department.value if user.department else None,
-        looks=[Look(citizen_id=citizen_id, case_id=None, what=what, why=why)],
-    )
+    _append(session, user, [Look(citizen_id, None, what, _why(user, theirs is not None))])
+
+
+def _why(user: Staff, on_the_case: bool) -> str:
+    return "" if on_the_case else REASONS[user.role]
+
+
+def _append(session: Session, user: Staff, looks: list[Look]) -> None:
+    department = user.department.value if user.department else None
+    append(session, staff_id=user.id, role=user.role.value, department=department, looks=looks)
     session.commit()

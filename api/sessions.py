@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Update, update
 from sqlmodel import Session, col
 
 from models.settings import Settings
@@ -22,6 +22,11 @@ SEEN_EVERY = timedelta(minutes=1)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _of(token: str) -> Update:
+    """An update of the session the token names."""
+    return update(StaffSession).where(col(StaffSession.token_hash) == _hash(token))
 
 
 def start(session: Session, staff: Staff) -> str:
@@ -55,24 +60,14 @@ def resume(session: Session, token: str, settings: Settings) -> tuple[Staff, str
 
 
 def end(session: Session, token: str) -> None:
-    session.exec(
-        update(StaffSession)
-        .where(col(StaffSession.token_hash) == _hash(token))
-        .values(ended_at=datetime.now(UTC))
-    )
+    session.exec(_of(token).values(ended_at=datetime.now(UTC)))
 
 
 def take_message(session: Session, token: str) -> None:
     """The waiting message has been shown."""
-    session.exec(
-        update(StaffSession).where(col(StaffSession.token_hash) == _hash(token)).values(flash=None)
-    )
+    session.exec(_of(token).values(flash=None))
 
 
 def keep_message(session: Session, token: str, message: str) -> None:
     """The one-line message the next page of this session shows."""
-    session.exec(
-        update(StaffSession)
-        .where(col(StaffSession.token_hash) == _hash(token))
-        .values(flash=message[:2000])
-    )
+    session.exec(_of(token).values(flash=message[:2000]))

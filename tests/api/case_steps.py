@@ -28,6 +28,23 @@ async def act(
     return dict(answer.json())
 
 
+async def meeting_by_sms(
+    client: httpx.AsyncClient, *, starts_at: str, place: str, purpose: str
+) -> dict[str, Any]:
+    """A new case whose citizen takes SMS at any hour, with one meeting booked."""
+    case = await new_case(client)
+    await act(
+        client,
+        case["id"],
+        "set-contact",
+        channels=["sms"],
+        phone="20 12 34 56",
+        **quiet_hours_elsewhere(),
+    )
+    await act(client, case["id"], "book-meeting", starts_at=starts_at, place=place, purpose=purpose)
+    return case
+
+
 async def to_active(client: httpx.AsyncClient, case_id: str, months: int = 12) -> dict[str, Any]:
     await act(client, case_id, "start-preparation")
     meeting = (copenhagen_today() + timedelta(days=7)).isoformat()

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from models.danish_time import COPENHAGEN
-from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
+from tests.api.case_steps import act, meeting_by_sms, new_case, quiet_hours_elsewhere, sent_messages
 from tests.factories import PASSWORD
 
 
@@ -69,19 +69,8 @@ async def test_a_meeting_must_have_a_zone_and_lie_ahead(as_coordinator):
 async def test_the_citizen_confirms_from_the_outbox_page(
     service, session, coordinator, as_coordinator, admin
 ):
-    case = await new_case(as_coordinator)
-    await act(
+    case = await meeting_by_sms(
         as_coordinator,
-        case["id"],
-        "set-contact",
-        channels=["sms"],
-        phone="20 12 34 56",
-        **quiet_hours_elsewhere(),
-    )
-    await act(
-        as_coordinator,
-        case["id"],
-        "book-meeting",
         starts_at=in_days(2).isoformat(),
         place="Café Solsikken",
         purpose="Hvordan går det",

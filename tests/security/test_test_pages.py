@@ -18,7 +18,7 @@ from models.outbox import OutboxMessage
 from models.passwords import hash_password
 from models.settings import ProductionRefused
 from models.staff import Staff
-from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
+from tests.api.case_steps import meeting_by_sms, sent_messages
 from tests.api.conftest import logged_in, serve, settings_for
 from tests.factories import make_staff
 
@@ -64,19 +64,8 @@ async def test_only_an_administrator_sees_the_outbox(service, session, role, dep
 async def test_a_reply_played_on_the_test_page_is_recorded_as_simulated_and_by_whom(
     service, session, as_coordinator, admin
 ):
-    case = await new_case(as_coordinator)
-    await act(
+    case = await meeting_by_sms(
         as_coordinator,
-        case["id"],
-        "set-contact",
-        channels=["sms"],
-        phone="20 12 34 56",
-        **quiet_hours_elsewhere(),
-    )
-    await act(
-        as_coordinator,
-        case["id"],
-        "book-meeting",
         starts_at="2031-06-02T10:00:00+02:00",
         place="Biblioteket",
         purpose="Opfølgning",
