@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api import auth, errors
 from api.deps import TemporalConnection
+from api.openid import OpenIdLogin
 from api.routes import (
     board_page,
     case_page,
@@ -19,6 +20,7 @@ from api.routes import (
     data_protection,
     department_pages,
     dev_pages,
+    openid_sign_in,
     pages,
     twilio_webhooks,
 )
@@ -48,6 +50,8 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    openid = settings.openid()
+    app.state.openid = OpenIdLogin(openid) if openid is not None else None
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
@@ -62,6 +66,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     app.include_router(auth.router)
+    if openid is not None:
+        app.include_router(openid_sign_in.router)
     app.include_router(cases_api.router)
     app.include_router(pages.router)
     app.include_router(board_page.router)

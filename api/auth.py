@@ -1,4 +1,8 @@
-"""Logging in and out: local accounts with hashed passwords, a signed session cookie."""
+"""Logging in and out: local accounts with hashed passwords, a signed session cookie.
+
+With the municipality's identity provider set up (api/routes/openid_sign_in.py), the login
+page offers it first; in production it is then the only way in.
+"""
 
 import secrets
 from typing import Annotated
@@ -9,8 +13,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from api import sessions, throttle
-from api.deps import SessionDep, UserDep
-from api.errors import ServiceError
+from api.deps import SessionDep, SettingsDep, UserDep
+from api.errors import Forbidden, ServiceError
 from api.templating import templates
 from models.passwords import hash_password, verify_password
 from models.staff import Staff, StaffPublic
@@ -18,6 +22,7 @@ from models.staff import Staff, StaffPublic
 router = APIRouter()
 
 WRONG_LOGIN = "Forkert brugernavn eller adgangskode."
+LOCAL_REFUSED = "Log ind med kommunens login. Lokale adgangskoder bruges ikke her."
 
 
 class WrongLogin(ServiceError):
@@ -56,40 +61,61 @@ def authenticate(session: Session, request: Request, username: str, password: st
     return staff
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only paths on this site, so the login page cannot be used to send users elsewhere.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return "/"
 
 
+def login_form(
+    request: Request, *, next: str | None, status: int = 200, error: str = "", username: str = ""
+) -> Response:
+    """The login page: the municipality's login where it is set up, the local form where
+    local passwords are allowed, and why the last attempt failed."""
+    settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "login.html",
+        {
+            "next": safe_next(next),
+            "openid": settings.openid() is not None,
+            "local_login": settings.local_login,
+            "error": error,
+            "username": username,
+        },
+        status_code=status,
+    )
+
+
 @router.get("/login", include_in_schema=False)
 def login_page(request: Request, next: str | None = None) -> Response:
-    return templates.TemplateResponse(request, "login.html", {"next": _safe_next(next)})
+    return login_form(request, next=next)
 
 
 @router.post("/login", include_in_schema=False)
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    if not settings.local_login:
+        return login_form(request, next=next, status=403, error=LOCAL_REFUSED)
     try:
         staff = authenticate(session, request, username, password)
     except (WrongLogin, TooManyAttempts) as refused:
-        return templates.TemplateResponse(
-            request,
-            "login.html",
-            {"next": _safe_next(next), "error": refused.message, "username": username},
-            status_code=refused.status_code,
+        return login_form(
+            request, next=next, status=refused.status_code, error=refused.message, username=username
         )
-    _sign_in(request, session, staff)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    sign_in(request, session, staff)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
-def _sign_in(request: Request, session: Session, staff: Staff) -> None:
+def sign_in(request: Request, session: Session, staff: Staff) -> None:
+    """Start a session for the staff member, however they proved who they are."""
     # A new token at every login: a token someone saw before the login is worth nothing.
     request.session.clear()
     request.session[sessions.TOKEN] = sessions.start(session, staff)
@@ -111,10 +137,14 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/api/session", response_model=StaffPublic, tags=["login"])
-def api_login(request: Request, session: SessionDep, credentials: Credentials) -> Staff:
+def api_login(
+    request: Request, session: SessionDep, settings: SettingsDep, credentials: Credentials
+) -> Staff:
     """Log in; the answer sets the session cookie that the other endpoints need."""
+    if not settings.local_login:
+        raise Forbidden(LOCAL_REFUSED)
     staff = authenticate(session, request, credentials.username, credentials.password)
-    _sign_in(request, session, staff)
+    sign_in(request, session, staff)
     return staff
 
 

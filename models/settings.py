@@ -3,17 +3,20 @@
 Here, at the bottom of the layers, so that every layer may read its settings."""
 
 import base64
+import ipaddress
+import json
 import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from models.enums import Channel, Stage
+from models.enums import Channel, Department, Role, Stage
 from models.meeting import ReminderRule
 from models.rules import DEFAULT_STAGE_LIMITS, CourseRules
 
@@ -35,6 +38,60 @@ class SmtpSettings:
     username: str | None = None
     password: str | None = None
     starttls: bool = True
+
+
+# Roles that work inside one department, so a group that grants them must name it.
+DEPARTMENT_ROLES = (Role.DEPARTMENT_WORKER, Role.DEPARTMENT_LEAD)
+
+
+class GroupAccess(BaseModel):
+    """What membership of one of the identity provider's groups gives: a role, and for the
+    roles inside a department, which department."""
+
+    role: Role
+    department: Department | None = None
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _known_role(cls, value: Any) -> Any:
+        if value not in Role._value2member_map_:
+            raise ValueError(f"ukendt rolle {value!r}; vælg en af: {', '.join(Role)}")
+        return value
+
+    @field_validator("department", mode="before")
+    @classmethod
+    def _known_department(cls, value: Any) -> Any:
+        if value is not None and value not in Department._value2member_map_:
+            known = ", ".join(Department)
+            raise ValueError(f"ukendt afdeling {value!r}; vælg en af: {known}")
+        return value
+
+    @model_validator(mode="after")
+    def _department_where_needed(self) -> Self:
+        if self.role in DEPARTMENT_ROLES and self.department is None:
+            raise ValueError(f"rollen {self.role.value} skal have en afdeling ('department')")
+        return self
+
+
+@dataclass(frozen=True)
+class OpenIdSettings:
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str
+    groups: dict[str, GroupAccess]
+    groups_claim: str
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
+
+    def access_for(self, groups: list[str]) -> GroupAccess | None:
+        """The access of the first mapped group, in the settings' order, that the person is
+        in; None when none of their groups is mapped. The settings' order, not the
+        provider's, so the same person always gets the same role whatever order the
+        provider lists their groups in: put the group that should win first."""
+        return next((access for name, access in self.groups.items() if name in groups), None)
 
 
 class ProductionRefused(RuntimeError):
@@ -106,6 +163,20 @@ class Settings(BaseSettings):
     worker_threads: int = Field(16, ge=1, le=500)
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
+    # Sign-in through the municipality's identity provider (OpenID Connect), on when the
+    # issuer is set; the provider is found from its /.well-known/openid-configuration. The
+    # provider sends staff back to {public_url}/login/openid/callback. Groups map to role and
+    # department as JSON: '{"forloeb-koordinator": {"role": "coordinator"},
+    # "forloeb-sundhed": {"role": "department_worker", "department": "health"}}'; the first
+    # group in this order that a person is in decides. In production, with this set, local
+    # passwords are refused.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_groups: Annotated[dict[str, GroupAccess], NoDecode] = Field(default_factory=dict)
+    # The ID token's claim that lists the person's groups.
+    oidc_groups_claim: str = "groups"
 
     @property
     def update_wait(self) -> timedelta:
@@ -124,6 +195,79 @@ class Settings(BaseSettings):
             known = ", ".join(DEFAULT_STAGE_LIMITS)
             raise ValueError(f"skriv fx 'referred=14,team=56' (faser: {known}): {error}") from None
         return value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(
+                "FORLOEB_OIDC_ISSUER skal være en adresse, fx https://login.kommune.dk"
+            )
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            raise ValueError(
+                "FORLOEB_OIDC_ISSUER skal bruge https; http er kun tilladt på denne maskine "
+                "(127.0.0.1 eller localhost)"
+            )
+        return value
+
+    @field_validator("oidc_groups", mode="before")
+    @classmethod
+    def _groups_json(cls, value: Any) -> Any:
+        # Read here rather than by pydantic-settings, so a typo is explained in Danish.
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise ValueError(
+                "FORLOEB_OIDC_GROUPS skal være JSON, fx "
+                '{"forloeb-koordinator": {"role": "coordinator"}}'
+            ) from None
+
+    @model_validator(mode="after")
+    def _openid_complete(self) -> Self:
+        if self.oidc_issuer is None:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("FORLOEB_OIDC_CLIENT_ID", self.oidc_client_id),
+                ("FORLOEB_OIDC_CLIENT_SECRET", self.oidc_client_secret),
+                ("FORLOEB_OIDC_GROUPS", self.oidc_groups),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                f"Med FORLOEB_OIDC_ISSUER sat skal også {', '.join(missing)} være sat."
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("FORLOEB_OIDC_SCOPES skal indeholde 'openid'.")
+        return self
+
+    def openid(self) -> OpenIdSettings | None:
+        """The municipality's identity provider, or None where staff sign in locally only."""
+        if self.oidc_issuer is None:
+            return None
+        assert self.oidc_client_id and self.oidc_client_secret  # checked when read
+        return OpenIdSettings(
+            issuer=self.oidc_issuer,
+            client_id=self.oidc_client_id,
+            client_secret=self.oidc_client_secret.get_secret_value(),
+            scopes=self.oidc_scopes,
+            groups=self.oidc_groups,
+            groups_claim=self.oidc_groups_claim,
+        )
+
+    @property
+    def local_login(self) -> bool:
+        """Passwords kept here: everywhere but production with the municipality's login, where
+        that login alone decides who may sign in, so leaving the municipality ends access here
+        too."""
+        return not (self.production and self.oidc_issuer is not None)
 
     @property
     def course_rules(self) -> CourseRules:
@@ -229,6 +373,15 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse_payload_keys(text: str) -> list[tuple[str, bytes]]:

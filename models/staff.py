@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Column, Field, SQLModel
 
 import models.department  # noqa: F401  (foreign key target)
@@ -20,6 +21,10 @@ class StaffBase(SQLModel):
 
 
 class Staff(StaffBase, table=True):
+    # One row per person at the identity provider; local accounts have neither value, and
+    # rows with none are not compared.
+    __table_args__ = (Index("ix_staff_identity", "issuer", "subject", unique=True),)
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     password_hash: str = Field(max_length=300)
     active: bool = True
@@ -27,6 +32,10 @@ class Staff(StaffBase, table=True):
     # outbox like every other staff notice.
     email: str | None = Field(default=None, max_length=320)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    # Who the municipality's identity provider says this is (OpenID Connect 'iss' and 'sub'),
+    # for staff who sign in there; the subject is unique only within its issuer.
+    issuer: str | None = Field(default=None, max_length=300)
+    subject: str | None = Field(default=None, max_length=255)
 
 
 class StaffPublic(StaffBase):
