@@ -148,6 +148,7 @@ def _add_event(session: Session, case_id: uuid.UUID, event: TimelineEvent) -> No
                 at=event.at,
                 actor_id=uuid.UUID(event.actor_id) if event.actor_id else None,
                 summary=event.summary,
+                department=event.department,
             )
         )
 
@@ -159,6 +160,7 @@ _TASK_FIELDS = {
     "expected_start",
     "due",
     "carries_recommendation",
+    "legal_basis",
     "state",
     "assigned_at",
     "acknowledge_by",
@@ -254,6 +256,7 @@ def _task_fields(record: TaskRecord) -> dict[str, Any]:
         "start_wait": start[0],
         "start_wait_working": start[1],
         **record.model_dump(include=_TASK_FIELDS),
+        "needs": ",".join(record.needs),
         "waiting_since": current[0] if record.breach and current else None,
         "assignee_id": uuid.UUID(record.assignee_id) if record.assignee_id else None,
     }
@@ -291,6 +294,7 @@ def _case_fields(state: ProgrammeState, waiting_on: list[str] | None = None) -> 
             handover=state.handover,
             stalls=state.stalls,
             contact=state.contact,
+            consents=state.consents,
         ).model_dump(mode="json"),
         "last_seq": state.seq,
         "updated_at": datetime.now(UTC),

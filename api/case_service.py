@@ -21,8 +21,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from api import access_log
 from api.action_fields import fill
 from api.case_actions import refusal_for
+from api.case_sight import Sight, sight_of
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
-from api.permissions import CREATES_CASES, actor, can_view_case
+from api.permissions import CREATES_CASES, actor
 from models.actions import Action, update_name
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
@@ -204,17 +205,23 @@ def _unprojected_cases(open_session: SessionFactory, cutoff: datetime) -> list[C
         return list(session.exec(query).all())
 
 
-def load_visible_case(session: Session, *, user: Staff, case_id: uuid.UUID) -> Case:
+def open_case(session: Session, *, user: Staff, case_id: uuid.UUID) -> tuple[Case, Sight]:
+    """The case and what the user sees of it (api/case_sight.py)."""
     case = session.get(Case, case_id)
-    if case is None or not can_view_case(user, case):
+    sight = sight_of(session, user, case) if case is not None else None
+    if case is None or sight is None:
         # Not telling a user that a case they may not see exists.
         raise NotFound("Sagen findes ikke.")
-    return case
+    return case, sight
+
+
+def load_visible_case(session: Session, *, user: Staff, case_id: uuid.UUID) -> Case:
+    return open_case(session, user=user, case_id=case_id)[0]
 
 
 def can_view(session: Session, *, user: Staff, case_id: uuid.UUID) -> bool:
     case = session.get(Case, case_id)
-    return case is not None and can_view_case(user, case)
+    return case is not None and sight_of(session, user, case) is not None
 
 
 async def run_case_action(

@@ -147,6 +147,13 @@ def timeline(session: Session, case_id: uuid.UUID) -> list[CaseEventPublic]:
         .order_by(col(CaseEvent.seq).desc())
     ).all()
     return [
-        CaseEventPublic(seq=e.seq, kind=e.kind, at=e.at, actor=name, summary=e.summary)
+        CaseEventPublic(
+            seq=e.seq,
+            kind=e.kind,
+            at=e.at,
+            actor=name,
+            summary=e.summary,
+            department=e.department,
+        )
         for e, name in rows
     ]

@@ -58,7 +58,7 @@ def page(request: Request, name: str, user: Staff, status: int = 200, **context:
 
 
 # Fields a form may send several times (a multiple select); the rest are single values.
-LISTS = ("participant_ids",)
+LISTS = ("participant_ids", "categories", "from_departments", "to_departments", "needs")
 
 
 async def form_of(request: Request) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Who may see and change what. The workflow checks changes again; this decides what is shown."""
+"""Who may change what; the workflow checks changes again. What a reader sees of a case is
+api/case_sight.py."""
 
 from models.actions import Who, refusal
 from models.case import Case
@@ -9,15 +10,6 @@ from models.task import Task
 
 SEES_ALL_CASES = (Role.MANAGER, Role.ADMIN)
 CREATES_CASES = (Role.COORDINATOR, Role.ADMIN)
-
-
-def can_view_case(user: Staff, case: Case) -> bool:
-    """Managers see all; a coordinator her own, and a case she is asked to take over."""
-    return (
-        user.role in SEES_ALL_CASES
-        or case.coordinator_id == user.id
-        or case.handover_to_id == user.id
-    )
 
 
 def can_drive_case(user: Staff, case: Case) -> bool:

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from models.case import Case
 from models.citizen import Citizen
+from models.consent import InfoCategory
 from models.enums import OPEN_TASK_STATES, Department, MeetingStatus, TaskState
 from models.meeting import MeetingInvite
 from models.staff import Staff
@@ -25,7 +26,8 @@ BOARD_COLUMNS = [
 
 def task_public(task: Task, assignee: str | None) -> TaskPublic:
     return TaskPublic(
-        **task.model_dump(exclude={"assignee_id", "updated_at"}),
+        **task.model_dump(exclude={"assignee_id", "updated_at", "needs"}),
+        needs=[InfoCategory(n) for n in task.needs.split(",") if n],
         department_label=task.department.label,
         state_label=task.state.label,
         breach_label=task.breach.label if task.breach else None,

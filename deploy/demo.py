@@ -121,8 +121,16 @@ FREDERIKS_TASKS = (
         carries_recommendation=True,
         considerations="Højst 12 timer om ugen; pauser efter behov",
     ),
+    # Social sees these considerations only once the coordinator records the citizen's
+    # consent to share health information with it.
     DemoTask(
-        Department.HEALTH, "Samtaleforløb hos psykolog", 12, 5, 90, carries_recommendation=True
+        Department.HEALTH,
+        "Samtaleforløb hos psykolog",
+        12,
+        5,
+        90,
+        carries_recommendation=True,
+        considerations="Angst: korte samtaler, aldrig i grupper",
     ),
     DemoTask(Department.SOCIAL, "Bostøtte to gange om ugen", 0, 0, 180, ("acknowledge",)),
     DemoTask(Department.FAMILY, "Familierådgivning om datterens skolegang", 0, 3, 30),

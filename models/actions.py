@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from models.command import Actor, Command
+from models.consent import RecordConsent, WithdrawConsent
 from models.contact import SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort, RemovePlanItem
 from models.enums import Department, Role
@@ -146,6 +147,8 @@ ACTIONS = {
         Action("decline_handover", DeclineHandover, "Afvis overdragelsen", Who.RECEIVER),
         Action("resolve_team_flag", ResolveTeamFlag, "Fjern markeringen til teamet"),
         Action("set_contact", SetContactPreferences, "Gem borgerens kontaktønsker"),
+        Action("record_consent", RecordConsent, "Registrér borgerens samtykke"),
+        Action("withdraw_consent", WithdrawConsent, "Træk samtykket tilbage"),
         Action("book_meeting", BookMeeting, "Book et møde"),
         Action("move_meeting", MoveMeeting, "Flyt mødet"),
         Action("cancel_meeting", CancelMeeting, "Aflys mødet"),

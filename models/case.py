@@ -12,7 +12,7 @@ import models.citizen
 import models.staff  # noqa: F401
 from models.contact import ContactPreferences
 from models.db import StrEnumType, UtcDateTime
-from models.enums import Outcome, Recommendation, Stage, TimingProfile
+from models.enums import Department, Outcome, Recommendation, Stage, TimingProfile
 from models.meeting import Meeting, Todo
 from models.task import TaskPublic
 
@@ -92,6 +92,8 @@ class CaseEvent(SQLModel, table=True):
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id")
     summary: str = Field(max_length=2000)
+    # Whose information the line tells of (models/programme.py: TimelineEvent.department).
+    department: Department | None = Field(default=None, sa_type=StrEnumType(Department))
 
 
 class CaseCreate(SQLModel):
@@ -141,11 +143,14 @@ class CaseEventPublic(SQLModel):
     at: datetime
     actor: str | None
     summary: str
+    department: Department | None = None
 
 
 class CaseDetail(CasePublic):
     efforts: list[dict[str, str]]
-    contact: ContactPreferences
+    contact: ContactPreferences | None = Field(
+        description="Borgerens kontaktønsker; kun for dem, der ser hele sagen"
+    )
     meetings: list[Meeting]
     todos: list[Todo]
     timeline: list[CaseEventPublic]

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Index
 from sqlmodel import Column, Field, SQLModel
 
+from models.consent import ConsentRecord
 from models.contact import ContactPreferences
 from models.db import UtcDateTime
 from models.enums import Channel, DeliveryStatus
@@ -33,6 +34,7 @@ class CaseFacts(BaseModel):
     handover: Handover | None = None
     stalls: list[Stall] = []
     contact: ContactPreferences = ContactPreferences()
+    consents: list[ConsentRecord] = []
 
 
 class CaseMeeting(SQLModel, table=True):

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from models.command import Command, Reason, Text
+from models.consent import ConsentRecord
 from models.contact import ContactPreferences
 from models.continuity import Pause, PlanEffort
 from models.enums import Department, Outcome, Recommendation, Stage
@@ -87,6 +88,8 @@ class ProgrammeState(BaseModel):
     # Set when a department declines a task that carries out the team's recommendation.
     team_flag: str = ""
     contact: ContactPreferences = ContactPreferences()
+    # Every consent recorded on the course, withdrawn ones too: they are its record.
+    consents: list[ConsentRecord] = []
     meetings: dict[str, Meeting] = {}
     outgoing: list[OutgoingMessage] = []
     sent: list[SentMessage] = []
@@ -140,6 +143,9 @@ class TimelineEvent(BaseModel):
     actor_id: str | None = None
     summary: str
     task_id: str | None = None
+    # The department whose information the line tells of (a task's), so the timeline shows
+    # it only to those who may see that department's information.
+    department: Department | None = None
     notices: list[Notice] = []
     # False for an action that changed nothing (acknowledging twice): said, not recorded.
     recorded: bool = True

@@ -10,6 +10,7 @@ from sqlmodel import Column, Index, SQLModel
 from sqlmodel import Field as SqlField
 
 from models.command import Command, Directory, Reason, Text, new_id
+from models.consent import InfoCategory
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Breach, Department, TaskState
 from models.text import OneLine
@@ -44,6 +45,10 @@ class TaskRecord(BaseModel):
     expected_start: date | None = None
     due: date | None = None
     carries_recommendation: bool = False
+    # Information held by other departments that the task needs, and the legal basis the
+    # coordinator wrote where no consent covered it (models/consent.py).
+    needs: list[InfoCategory] = []
+    legal_basis: str = ""
     state: TaskState = TaskState.ASSIGNED
     assigned_at: datetime
     assigned_by: str
@@ -74,6 +79,12 @@ class AssignTask(Command):
     due: date | None = None
     carries_recommendation: bool = Field(
         False, description="Opgaven udfører rehabiliteringsteamets indstilling"
+    )
+    needs: list[InfoCategory] = Field(
+        [], description="Oplysninger fra andre afdelinger, som opgaven kræver"
+    )
+    legal_basis: Text = Field(
+        "", description="Hjemlen til at give oplysningerne, når intet samtykke dækker dem"
     )
     assigned_on: date | None = Field(
         None, description="Når en opgave registreres efter den er givet; ellers i dag"
@@ -155,6 +166,9 @@ class Task(SQLModel, table=True):
     expected_start: date | None = None
     due: date | None = None
     carries_recommendation: bool = False
+    # The categories the task needs from other departments, comma-separated.
+    needs: str = SqlField(default="", max_length=100)
+    legal_basis: str = SqlField(default="", max_length=2000)
     state: TaskState = SqlField(sa_type=StrEnumType(TaskState))
     assignee_id: uuid.UUID | None = SqlField(default=None, foreign_key="staff.id")
     assigned_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
@@ -219,6 +233,10 @@ class TaskPublic(SQLModel):
     result: str
     decline_reason: str
     cancel_reason: str
+    needs: list[InfoCategory] = []
+    legal_basis: str = ""
+    # True where the reader's department may not see what the task is about: no consent.
+    withheld: bool = False
 
 
 class InboxTask(TaskPublic):

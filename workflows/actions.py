@@ -10,6 +10,7 @@ from models.programme import ProgrammeState
 
 # Imported for their @rule marks, which fill the registry.
 from workflows import (  # noqa: F401
+    consent_rules,
     contact_rules,
     continuity,
     handover_rules,

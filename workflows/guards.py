@@ -30,6 +30,7 @@ def record(
         actor_id=actor.id if actor else None,
         summary=summary,
         task_id=task_id,
+        department=state.tasks[task_id].department if task_id in state.tasks else None,
         notices=notices or [],
     )
 

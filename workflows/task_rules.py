@@ -7,6 +7,7 @@ an escalation. The programme workflow sleeps until the earliest timer of all its
 
 from datetime import datetime
 
+from models.consent import labels
 from models.danish_time import add_working_time, end_of_working_day, local_date, start_of
 from models.enums import Breach, Recipient, TaskState
 from models.notice import Notice
@@ -23,6 +24,7 @@ from models.task import (
     TaskRecord,
     TaskSla,
 )
+from workflows.consent_rules import require_consent
 from workflows.guards import acting, fmt, record, require_planning, unchanged
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
@@ -46,6 +48,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         assigned_at = start_of(cmd.assigned_on)
     if cmd.due is not None and cmd.due < local_date(assigned_at):
         raise invalid("Fristen kan ikke ligge før tildelingen.")
+    by_law = require_consent(state, cmd.department, cmd.needs, cmd.legal_basis, today)
     sla = cmd.sla or TaskSla()
     task = TaskRecord(
         id=cmd.task_id,
@@ -55,6 +58,8 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         expected_start=cmd.expected_start,
         due=cmd.due,
         carries_recommendation=cmd.carries_recommendation,
+        needs=cmd.needs,
+        legal_basis=cmd.legal_basis if by_law else "",
         assigned_at=assigned_at,
         assigned_by=actor.id,
         sla=sla,
@@ -68,7 +73,13 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         now,
         actor,
         f"Opgave til {task.department.label}: {task.purpose}. "
-        f"Kvitteres senest {fmt(local_date(task.acknowledge_by))}.",
+        f"Kvitteres senest {fmt(local_date(task.acknowledge_by))}."
+        + (
+            f" Oplysninger om {labels(by_law)} gives uden samtykke med hjemmel i: "
+            f"{task.legal_basis}"
+            if by_law
+            else ""
+        ),
         task_id=task.id,
     )
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from api import access_log, case_service
 from api.case_actions import CASE_ACTIONS
+from api.case_sight import Sight, seen_detail, seen_tasks
 from api.case_views import (
     appointments,
     case_detail,
@@ -20,13 +21,15 @@ from api.case_views import (
     plan_of,
 )
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
-from api.errors import NotFound, ServiceError
+from api.errors import Forbidden, NotFound, ServiceError
 from api.page_helpers import command_fields, error_messages, flash, form_of, page, status_of
 from api.permissions import can_drive_case, is_handover_receiver
 from api.plan_picture import plan_svg
 from api.routes.pages import coordinators
 from api.task_views import BOARD_COLUMNS, case_tasks
+from models.actions import NOT_COORDINATOR
 from models.case import Case
+from models.consent import ConsentForm, InfoCategory
 from models.danish_time import local_date
 from models.enums import (
     PLANNING_STAGES,
@@ -60,19 +63,43 @@ def staff_choices(session: Session) -> list[Staff]:
     )
 
 
-def visible(session: Session, user: Staff, case_id: str) -> Case:
+def visible(session: Session, user: Staff, case_id: str) -> tuple[Case, Sight]:
     try:
         parsed = uuid.UUID(case_id)
     except ValueError:
         raise NotFound("Sagen findes ikke.") from None
-    return case_service.load_visible_case(session, user=user, case_id=parsed)
+    return case_service.open_case(session, user=user, case_id=parsed)
 
 
 @router.get("/cases/{case_id}")
 def case_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: UserDep, case_id: str
 ) -> Response:
-    return render_case(request, session, settings, user, visible(session, user, case_id))
+    case, sight = visible(session, user, case_id)
+    if not sight.whole:
+        return render_limited(request, session, user, case, sight)
+    return render_case(request, session, settings, user, case)
+
+
+def render_limited(
+    request: Request, session: Session, user: Staff, case: Case, sight: Sight
+) -> Response:
+    """A department's or a manager's view: the course, and of each department's work only what
+    the reader's department may see (api/case_sight.py)."""
+    detail = seen_detail(session, case, sight)
+    access_log.record(session, user, [case.id], "Sagsside")
+    return page(
+        request,
+        "case_limited.html",
+        user,
+        case=detail,
+        state=facts_of(case),
+        tasks=seen_tasks(case_tasks(session, case.id), sight),
+        columns=BOARD_COLUMNS,
+        sight=sight,
+        stages=list(Stage),
+        today=local_date(datetime.now(UTC)),
+    )
 
 
 def render_case(
@@ -85,6 +112,7 @@ def render_case(
     error: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
+    """The coordinator's page: the whole case and a form for every next step."""
     now = datetime.now(UTC)
     today = local_date(now)
     plan = plan_of(case)
@@ -120,6 +148,8 @@ def render_case(
         recommendations=list(Recommendation),
         outcomes=list(Outcome),
         departments=list(Department),
+        categories=list(InfoCategory),
+        consent_forms=list(ConsentForm),
         plan_kinds=list(PlanItemKind),
         coordinators=[c for c in coordinators(session) if c.id != case.coordinator_id],
         meetings=detail.meetings[::-1],
@@ -149,7 +179,10 @@ async def case_action(
     if action is None:
         raise NotFound("Handlingen findes ikke.")
     form = await form_of(request)
-    case = await in_session(open_session, lambda session: visible(session, user, case_id))
+    case, sight = await in_session(open_session, lambda session: visible(session, user, case_id))
+    if not sight.whole:
+        # Every case action is the coordinator's (or a handover's receiver's, who sees all).
+        raise Forbidden(NOT_COORDINATOR)
     try:
         command = action.command.model_validate(command_fields(form))
         event = await case_service.run_case_action(
@@ -172,7 +205,7 @@ async def case_action(
                 session,
                 settings,
                 user,
-                visible(session, user, case_id),
+                visible(session, user, case_id)[0],
                 status=status,
                 error=f"{action.label}: {message}",
                 form={"form": slug, **form},

@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api import access_log, case_service
 from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
-from api.case_views import case_detail, case_public, plan_of
+from api.case_sight import seen_detail, seen_tasks
+from api.case_views import case_public, plan_of
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep
 from api.errors import Forbidden, NotFound, Unavailable
 from api.permissions import CREATES_CASES, SEES_ALL_CASES
@@ -83,8 +84,8 @@ def list_cases(session: SessionDep, user: UserDep, stage: Stage | None = None) -
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, tags=["sager"])
 def get_case(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> CaseDetail:
-    case = case_service.load_visible_case(session, user=user, case_id=case_id)
-    detail = case_detail(session, case)
+    case, sight = case_service.open_case(session, user=user, case_id=case_id)
+    detail = seen_detail(session, case, sight)
     access_log.record(session, user, [case.id], "API: sag")
     return detail
 
@@ -92,8 +93,8 @@ def get_case(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> CaseDeta
 @router.get("/cases/{case_id}/tasks", response_model=list[TaskPublic], tags=["opgaver"])
 def list_case_tasks(session: SessionDep, user: UserDep, case_id: uuid.UUID) -> list[TaskPublic]:
     """The case's tasks across departments, oldest first."""
-    case = case_service.load_visible_case(session, user=user, case_id=case_id)
-    tasks = case_tasks(session, case.id)
+    case, sight = case_service.open_case(session, user=user, case_id=case_id)
+    tasks = seen_tasks(case_tasks(session, case.id), sight)
     access_log.record(session, user, [case.id], "API: sagens opgaver")
     return tasks
 
@@ -103,7 +104,12 @@ def get_plan(
     session: SessionDep, settings: SettingsDep, user: UserDep, case_id: uuid.UUID
 ) -> ContinuityPlan:
     """The continuity plan: every activity, its gaps (open or justified) and overlaps."""
-    case = case_service.load_visible_case(session, user=user, case_id=case_id)
+    case, sight = case_service.open_case(session, user=user, case_id=case_id)
+    if not sight.whole:
+        raise Forbidden(
+            "Kontinuitetsplanen viser alle afdelingers indsatser; "
+            "den er for sagens koordinerende sagsbehandler."
+        )
     plan = plan_of(case)
     if plan is None:
         raise Unavailable("Planen bliver opdateret ved sagens næste hændelse. Prøv igen om lidt.")
@@ -131,8 +137,8 @@ def changes(session: SessionDep, user: UserDep) -> str:
 
 def _detail(open_session: OpenSessionDep, user: Staff, case_id: uuid.UUID) -> CaseDetail:
     with open_session() as session:
-        case = case_service.load_visible_case(session, user=user, case_id=case_id)
-        detail = case_detail(session, case)
+        case, sight = case_service.open_case(session, user=user, case_id=case_id)
+        detail = seen_detail(session, case, sight)
         access_log.record(session, user, [case.id], "API: sag efter handling")
         return detail
 

@@ -1,0 +1,245 @@
+"""Consent decides what a department sees of a case: its own tasks and invitations, and
+another department's information only where the citizen's consent (or a written legal basis)
+covers it; a manager sees the course, not what departments wrote; every look is logged."""
+
+import json
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlmodel import select
+
+from models.access_log import AccessLogRow
+from models.enums import Department, Role
+from tests.api.case_steps import act, new_case
+from tests.api.conftest import logged_in
+from tests.factories import PASSWORD, copenhagen_today, make_staff
+
+HEALTH_SECRET = "Tåler ikke store grupper på grund af angst"
+
+
+def _in_a_year() -> str:
+    return (copenhagen_today() + timedelta(days=365)).isoformat()
+
+
+def _health_to_social(**fields: Any) -> dict[str, Any]:
+    return {
+        "categories": ["health"],
+        "from_departments": ["health"],
+        "to_departments": ["social"],
+        "purpose": "Hjælpen i hjemmet skal tage hensyn til helbredet",
+        "valid_until": _in_a_year(),
+        **fields,
+    }
+
+
+async def _case_with_health_and_social_tasks(client: httpx.AsyncClient) -> dict[str, Any]:
+    case = await new_case(client)
+    await act(
+        client,
+        case["id"],
+        "assign-task",
+        department="health",
+        purpose="Psykologisk udredning",
+        considerations=HEALTH_SECRET,
+    )
+    await act(client, case["id"], "assign-task", department="social", purpose="Bostøtte")
+    return case
+
+
+async def _what_is_seen(client: httpx.AsyncClient, case_id: str) -> tuple[str, str, str]:
+    page = await client.get(f"/cases/{case_id}")
+    tasks = await client.get(f"/api/cases/{case_id}/tasks")
+    detail = await client.get(f"/api/cases/{case_id}")
+    assert page.status_code == tasks.status_code == detail.status_code == 200, page.text
+    return page.text, tasks.text, detail.text
+
+
+async def test_a_health_tasks_considerations_reach_social_only_while_a_consent_covers_them(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    worker = make_staff(session, Role.DEPARTMENT_WORKER, Department.SOCIAL)
+    async with logged_in(service, worker) as social:
+        page, tasks, detail = await _what_is_seen(social, case["id"])
+        assert "Bostøtte" in page  # its own task, in full
+        for seen in (page, tasks, detail):
+            assert HEALTH_SECRET not in seen
+            assert "Psykologisk udredning" not in seen
+        assert "Opgave hos Sundhed" in page
+        assert "borgerens samtykke dækker det ikke" in page
+        health = next(t for t in json.loads(tasks) if t["department"] == "health")
+        assert health["withheld"] is True and health["considerations"] == ""
+
+        recorded = await act(as_coordinator, case["id"], "record-consent", **_health_to_social())
+        assert "Samtykke (skriftligt)" in recorded["summary"]
+        page, tasks, detail = await _what_is_seen(social, case["id"])
+        assert HEALTH_SECRET in page and HEALTH_SECRET in tasks
+        assert "Psykologisk udredning" in detail  # the timeline line about the health task
+
+        consent_id = _consent_id(await as_coordinator.get(f"/cases/{case['id']}"))
+        await act(
+            as_coordinator,
+            case["id"],
+            "withdraw-consent",
+            consent_id=consent_id,
+            note="Borgeren ringede og trak samtykket tilbage",
+        )
+        page, tasks, detail = await _what_is_seen(social, case["id"])
+        for seen in (page, tasks, detail):
+            assert HEALTH_SECRET not in seen
+
+    timeline = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["timeline"]
+    kinds = [e["kind"] for e in timeline]
+    assert "consent_recorded" in kinds and "consent_withdrawn" in kinds
+
+
+def _consent_id(page: httpx.Response) -> str:
+    marker = 'name="consent_id" value="'
+    start = page.text.index(marker) + len(marker)
+    return page.text[start : page.text.index('"', start)]
+
+
+async def test_a_department_with_nothing_on_the_case_cannot_open_it(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    worker = make_staff(session, Role.DEPARTMENT_WORKER, Department.FAMILY)
+    async with logged_in(service, worker) as family:
+        assert (await family.get(f"/cases/{case['id']}")).status_code == 404
+        assert (await family.get(f"/api/cases/{case['id']}")).status_code == 404
+        assert (await family.get(f"/api/cases/{case['id']}/tasks")).status_code == 404
+
+
+async def test_a_department_cannot_act_on_the_case_or_record_consent(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    worker = make_staff(session, Role.DEPARTMENT_WORKER, Department.SOCIAL)
+    async with logged_in(service, worker) as social:
+        api = await social.post(
+            f"/api/cases/{case['id']}/record-consent",
+            json=_health_to_social(to_departments=["social"]),
+        )
+        assert api.status_code == 403
+        form = await social.post(
+            f"/cases/{case['id']}/record-consent",
+            data={"categories": "health", "purpose": "Selv", "valid_until": _in_a_year()},
+        )
+        assert form.status_code == 403
+        assert HEALTH_SECRET not in form.text
+
+
+async def test_a_manager_sees_the_course_not_what_departments_wrote_and_the_look_is_logged(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    await act(as_coordinator, case["id"], "record-consent", **_health_to_social())
+    manager = make_staff(session, Role.MANAGER)
+    async with logged_in(service, manager) as lead:
+        page = await lead.get(f"/cases/{case['id']}")
+        tasks = await lead.get(f"/api/cases/{case['id']}/tasks")
+        plan = await lead.get(f"/api/cases/{case['id']}/plan")
+    assert page.status_code == 200 and tasks.status_code == 200
+    for seen in (page.text, tasks.text):
+        assert HEALTH_SECRET not in seen and "Bostøtte" not in seen
+    assert "Som leder ser du forløbet" in page.text
+    assert plan.status_code == 403
+    looks = session.exec(
+        select(AccessLogRow.what, AccessLogRow.why).where(AccessLogRow.staff_id == manager.id)
+    ).all()
+    assert ("Sagsside", "Ledelsesoverblik") in looks
+
+
+async def test_a_task_needing_information_without_consent_is_refused_unless_a_legal_basis_given(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    refused = await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        expect=409,
+        department="jobcenter",
+        purpose="Praktik med skånehensyn",
+        needs=["health"],
+    )
+    assert "Jobcenter må ikke få oplysninger om helbred uden borgerens samtykke" in str(refused)
+
+    by_law = await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        department="jobcenter",
+        purpose="Praktik med skånehensyn",
+        needs=["health"],
+        legal_basis="Forvaltningslovens § 28, stk. 2, nr. 4: nødvendigt for afgørelsen",
+    )
+    assert "gives uden samtykke med hjemmel i: Forvaltningslovens § 28" in by_law["summary"]
+    worker = make_staff(session, Role.DEPARTMENT_WORKER, Department.JOBCENTER)
+    async with logged_in(service, worker) as jobcenter:
+        page, _, _ = await _what_is_seen(jobcenter, case["id"])
+    assert HEALTH_SECRET in page  # the task's legal basis carries the health information
+    assert "Bostøtte" not in page  # and nothing else
+
+    await act(
+        as_coordinator,
+        case["id"],
+        "record-consent",
+        **_health_to_social(to_departments=["jobcenter"]),
+    )
+    await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        department="jobcenter",
+        purpose="Jobsøgning med hensyn",
+        needs=["health", "employment"],
+    )
+
+
+async def test_a_consent_must_be_specific_and_an_oral_one_needs_a_note(as_coordinator):
+    case = await new_case(as_coordinator)
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"categories": []}, "Vælg mindst én slags oplysninger"),
+        ({"from_departments": []}, "hvem oplysningerne må komme fra"),
+        ({"given_as": "oral"}, "mundtligt samtykke skal have et notat"),
+        ({"given_on": _in_a_year(), "valid_until": copenhagen_today().isoformat()}, "udløbe"),
+    ]
+    for fields, reason in cases:
+        answer = await as_coordinator.post(
+            f"/api/cases/{case['id']}/record-consent", json=_health_to_social(**fields)
+        )
+        assert answer.status_code == 422, answer.text
+        assert reason in answer.text
+    future = await as_coordinator.post(
+        f"/api/cases/{case['id']}/record-consent",
+        json=_health_to_social(given_on=(copenhagen_today() + timedelta(days=2)).isoformat()),
+    )
+    assert future.status_code == 422 and "før borgeren har givet det" in future.text
+
+
+async def test_the_coordinator_records_a_consent_with_the_pages_form(service, coordinator):
+    async with httpx.AsyncClient(base_url=service.base_url, timeout=30) as browser:
+        await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
+        case = await new_case(browser)
+        answer = await browser.post(
+            f"/cases/{case['id']}/record-consent",
+            data={
+                "categories": ["health", "social"],
+                "from_departments": ["health", "social"],
+                "to_departments": "jobcenter",
+                "from_outside": "Egen læge",
+                "purpose": "Planlægning af praktik",
+                "given_as": "oral",
+                "note": "Sagt ved samtalen 1. december",
+                "given_on": copenhagen_today().isoformat(),
+                "valid_until": _in_a_year(),
+            },
+        )
+        assert answer.status_code == 303, answer.text
+        page = await browser.get(f"/cases/{case['id']}")
+    assert "oplysninger om helbred, sociale forhold" in page.text
+    assert "fra Sundhed, Socialforvaltningen, Egen læge" in page.text
+    assert str(uuid.UUID(_consent_id(page)))  # a withdraw form for the consent in force
