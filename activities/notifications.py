@@ -54,15 +54,17 @@ class NotificationActivities:
                     result.written += self._write(session, notice, delivery, staff_id, citizen)
         for notice in delivery.notices:
             if notice.channel == Channel.SMS and self._sms is not None:
-                sent = self._send_sms(notice.key)
+                refused = self._send_sms(notice.key)
             elif notice.channel == Channel.CALL and self._voice is not None:
-                sent = self._place_call(notice.key)
+                refused = self._place_call(notice.key)
             elif notice.channel == Channel.EMAIL and self._email is not None:
-                sent = self._send_email(notice)
+                refused = self._send_email(notice)
             else:
                 continue  # no provider set up: the outbox is the delivery
-            if not sent:
+            if refused is not None:
                 result.failed.append(notice.key)
+                if refused.code is not None:
+                    result.codes[notice.key] = refused.code
         return result
 
     def _write(
@@ -97,7 +99,7 @@ class NotificationActivities:
         )
         return 1
 
-    def _send_sms(self, key: str) -> bool:
+    def _send_sms(self, key: str) -> PermanentDeliveryFailure | None:
         sms = self._sms
         assert sms is not None
         return send_once(
@@ -107,7 +109,7 @@ class NotificationActivities:
             find=lambda row, since: sms.already_sent(to=_address(row), body=row.body, since=since),
         )
 
-    def _place_call(self, key: str) -> bool:
+    def _place_call(self, key: str) -> PermanentDeliveryFailure | None:
         voice = self._voice
         assert voice is not None
         return send_once(
@@ -117,7 +119,7 @@ class NotificationActivities:
             find=lambda row, since: voice.already_called(to=_address(row), since=since),
         )
 
-    def _send_email(self, notice: Notice) -> bool:
+    def _send_email(self, notice: Notice) -> PermanentDeliveryFailure | None:
         relay = self._email
         assert relay is not None
         return send_email_once(self._open_session, relay, notice.key, _invitation(notice))
@@ -134,8 +136,8 @@ def send_once(
     *,
     send: Callable[[OutboxMessage], str],
     find: Callable[[OutboxMessage, datetime], str | None],
-) -> bool:
-    """Hand the row's message to a provider once; False if it was refused for good.
+) -> PermanentDeliveryFailure | None:
+    """Hand the row's message to a provider once; the refusal if it was refused for good.
 
     The row is marked "sending" before the provider is called. A row found still
     "sending" was caught by a crash, so the provider is asked first whether it arrived.
@@ -143,7 +145,7 @@ def send_once(
     with transaction(open_session) as session:
         row = _find(session, key)
         if row is None or row.provider_id is not None or row.address is None:
-            return True
+            return None
         crashed = row.status == "sending"
         row.status = "sending"
     since = row.created_at - timedelta(minutes=1)
@@ -151,16 +153,16 @@ def send_once(
     if provider_id is None:
         try:
             provider_id = send(row)
-        except PermanentDeliveryFailure:
+        except PermanentDeliveryFailure as refused:
             _set(open_session, key, status="failed")
-            return False
+            return refused
     _set(open_session, key, status="sent", provider_id=provider_id)
-    return True
+    return None
 
 
 def send_email_once(
     open_session: SessionFactory, relay: SmtpEmail, key: str, invite: Invitation | None = None
-) -> bool:
+) -> PermanentDeliveryFailure | None:
     """Send the row's message by e-mail once. SMTP has no way to ask what arrived, so a crash
     right after the relay accepted a mail can repeat it, under the same Message-ID."""
 

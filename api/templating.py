@@ -8,6 +8,7 @@ from jinja2 import StrictUndefined
 
 from models.actions import ACTIONS
 from models.danish_time import COPENHAGEN
+from models.meeting import ReplyAnswer
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.undefined = StrictUndefined
@@ -36,3 +37,5 @@ def action_url(name: str, subject_id: object) -> str:
 templates.env.filters["dato"] = danish_date
 templates.env.filters["tidspunkt"] = danish_datetime
 templates.env.globals["action_url"] = action_url
+# What a citizen's reply can say about a meeting, for the buttons that assign one.
+templates.env.globals["answers"] = list(ReplyAnswer)

@@ -21,6 +21,7 @@ from models.handover import (
     WithdrawHandover,
 )
 from models.meeting import (
+    AssignReply,
     BookMeeting,
     CancelMeeting,
     CitizenReply,
@@ -155,6 +156,7 @@ ACTIONS = {
         Action("record_meeting_outcome", RecordMeetingOutcome, "Registrér mødets udfald"),
         Action("complete_todo", CompleteTodo, "Markér som klaret"),
         Action("move_reply", MoveReply, "Flyt borgerens svar til et andet møde"),
+        Action("assign_reply", AssignReply, "Henfør borgerens svar til et møde"),
         Action("citizen_reply", CitizenReply, "Borgerens svar", Who.CITIZEN),
         Action("delivery_report", DeliveryReport, "Leveringsstatus", Who.CITIZEN),
     ]

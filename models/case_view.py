@@ -17,9 +17,10 @@ from sqlmodel import Column, Field, SQLModel
 
 from models.consent import ConsentRecord
 from models.contact import ContactPreferences
-from models.db import UtcDateTime
+from models.db import StrEnumType, UtcDateTime
 from models.enums import Channel, DeliveryStatus
 from models.handover import Handover
+from models.meeting import ReplyAnswer
 from models.programme import DecisionRecord, RecommendationRecord, Stall
 
 
@@ -62,6 +63,10 @@ class CaseTodo(SQLModel, table=True):
     meeting_id: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     done_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    # A reply the service did not apply (models/meeting.py: Todo).
+    reply: str = Field(default="", max_length=1600)
+    answer: ReplyAnswer | None = Field(default=None, sa_type=StrEnumType(ReplyAnswer))
+    candidates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     seq: int = 0
 
 

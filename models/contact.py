@@ -43,8 +43,9 @@ class ContactPreferences(BaseModel):
     # No messages from quiet_from until quiet_to (Europe/Copenhagen), across midnight.
     quiet_from: time = time(21, 0)
     quiet_to: time = time(9, 0)
-    # Set when the provider tells us the number cannot take SMS (a landline, say).
+    # Set when the provider tells us the number cannot take SMS (a landline, say), and why.
     sms_unreachable: bool = False
+    sms_stopped_because: str = ""
 
     def usable(self, channel: Channel) -> bool:
         if channel == Channel.SMS:

@@ -4,13 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StringConstraints
 from sqlmodel import Column, SQLModel
 from sqlmodel import Field as SqlField
 
 from models.command import Command, Directory, Reason, Text, new_id
 from models.db import StrEnumType, UtcDateTime
-from models.enums import Channel, DeliveryStatus, Department, MeetingStatus, PlaceKind
+from models.enums import Channel, DeliveryStatus, Department, Labelled, MeetingStatus, PlaceKind
 from models.text import OneLine, without_hidden
 
 # Short enough that every message to the citizen fits two SMS segments (see notifications).
@@ -71,6 +71,26 @@ class SentMessage(BaseModel):
     attempt: int = 1
 
 
+class ReplyAnswer(Labelled):
+    """What a short, clear reply from the citizen says about a meeting."""
+
+    CONFIRM = "confirm", "Bekræfter mødet"
+    NEW_TIME = "new_time", "Ønsker en ny tid"
+
+
+_ANSWERS = {
+    **dict.fromkeys(("JA", "OK", "1"), ReplyAnswer.CONFIRM),
+    **dict.fromkeys(("NEJ", "FLYT", "AFLYS", "2"), ReplyAnswer.NEW_TIME),
+}
+
+
+def clear_answer(text: str) -> ReplyAnswer | None:
+    """The answer a reply gives when it is one of the short answers and nothing more, case
+    and punctuation aside. "Ja tak, men jeg kan ikke torsdag" is not one: it says more, so a
+    person must read it."""
+    return _ANSWERS.get("".join(c for c in text.upper() if c.isalnum()))
+
+
 class Todo(BaseModel):
     """Something the coordinator must do: phone the citizen, find a new time, read a reply."""
 
@@ -79,6 +99,11 @@ class Todo(BaseModel):
     meeting_id: str | None = None
     created_at: datetime
     done_at: datetime | None = None
+    # A reply from the citizen that the service did not apply: its whole text, the short
+    # answer it gave if any, and the meetings it may concern, for the coordinator to choose.
+    reply: str = ""
+    answer: ReplyAnswer | None = None
+    candidates: list[str] = []
 
 
 class ReminderRule(BaseModel):
@@ -130,15 +155,35 @@ class RecordMeetingOutcome(Command):
     note: Text = ""
 
 
+REPLY_LIMIT = 1600  # Twilio's longest SMS
+CUT = " [afkortet]"
+
+
+def _kept(text: object) -> object:
+    """A reply longer than any SMS can be is kept, cut at the limit with a mark."""
+    if not isinstance(text, str):
+        return text  # refused by the type check that follows
+    text = without_hidden(text)
+    return text if len(text) <= REPLY_LIMIT else text[: REPLY_LIMIT - len(CUT)] + CUT
+
+
 class CitizenReply(Command):
     """What the citizen answered, by SMS or by a key in the call; routed by the server."""
 
     # Taken as the citizen wrote it, less any invisible control characters.
-    text: Annotated[str, AfterValidator(without_hidden)] = Field(max_length=1600)
+    text: Annotated[str, BeforeValidator(_kept)] = Field(max_length=REPLY_LIMIT)
     channel: Channel = Channel.SMS
     meeting_id: str | None = None
     # The provider's id of the reply: a webhook delivered twice is applied once.
     reply_id: str | None = None
+
+
+class AssignReply(Command):
+    """The coordinator says which meeting a reply concerns, and what it says about it."""
+
+    todo_id: str
+    meeting_id: str
+    answer: ReplyAnswer
 
 
 class MoveReply(Command):
@@ -151,6 +196,8 @@ class MoveReply(Command):
 class DeliveryReport(Command):
     key: str
     status: DeliveryStatus
+    # The provider's error code with a failure (models/provider_errors.py).
+    error_code: int | None = None
 
 
 class CompleteTodo(Command):

@@ -19,8 +19,10 @@ class Notice(BaseModel):
 
 class DeliveryResult(BaseModel):
     written: int = 0
-    # Keys of citizen messages the provider refused for good (a landline, a wrong number).
+    # Keys of citizen messages the provider refused for good (a landline, a wrong number),
+    # and the provider's error code where it gave one.
     failed: list[str] = []
+    codes: dict[str, int] = {}
 
 
 class Delivery(BaseModel):

@@ -104,6 +104,8 @@ class ProgrammeState(BaseModel):
     stage_since: datetime | None = None
     stage_since_for: Stage | None = None
     stalls: list[Stall] = []
+    # The rule changes this run follows (workflows/rule_patches.py), set when the run starts.
+    rule_patches: list[str] = []
 
     def waiting_on(self) -> list[str]:
         """The departments with a task past one of its deadlines."""

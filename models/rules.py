@@ -22,5 +22,6 @@ class CourseRules(BaseModel):
     gap_threshold_days: int = Field(14, ge=1, le=365)
     max_parallel_efforts: int = Field(3, ge=1, le=20)
     no_next_appointment_days: int = Field(7, ge=1, le=365)
+    reply_window_hours: int = Field(24, ge=1, le=24 * 14)
     # The longest a stage before the course may last before the case counts as stalled.
     stage_limit_days: dict[Stage, int] = Field(default_factory=lambda: dict(DEFAULT_STAGE_LIMITS))

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     gap_threshold_days: int = 14
     max_parallel_efforts: int = 3
     no_next_appointment_days: int = 7
+    # A reply concerns the meeting of the latest message sent to the citizen's number within
+    # this many hours; two meetings messaged in that time make a short answer ambiguous.
+    reply_window_hours: int = Field(24, ge=1, le=24 * 14)
     stage_limits: str = ""
     # Reminders before a meeting: hours, optionally ':call' for an automated call that only
     # citizens who prefer calls get. The default: 24 hours before, and a call 2 hours before.
@@ -275,6 +278,7 @@ class Settings(BaseSettings):
             gap_threshold_days=self.gap_threshold_days,
             max_parallel_efforts=self.max_parallel_efforts,
             no_next_appointment_days=self.no_next_appointment_days,
+            reply_window_hours=self.reply_window_hours,
             stage_limit_days={**DEFAULT_STAGE_LIMITS, **_parse_stage_limits(self.stage_limits)},
         )
 

@@ -44,7 +44,9 @@ class TwilioSms:
             )
         except TwilioRestException as error:
             if error.code in PERMANENT_ERRORS:
-                raise PermanentSmsFailure(f"Twilio {error.code}: {error.msg}") from error
+                raise PermanentSmsFailure(
+                    f"Twilio {error.code}: {error.msg}", error.code
+                ) from error
             raise
         return str(message.sid)
 

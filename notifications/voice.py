@@ -52,7 +52,9 @@ class TwilioVoice:
             )
         except TwilioRestException as error:
             if error.code in PERMANENT_ERRORS:
-                raise PermanentCallFailure(f"Twilio {error.code}: {error.msg}") from error
+                raise PermanentCallFailure(
+                    f"Twilio {error.code}: {error.msg}", error.code
+                ) from error
             raise
         return str(call.sid)
 

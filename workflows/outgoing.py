@@ -20,9 +20,11 @@ from models.meeting import (
 )
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
+from models.provider_errors import reason, stops_sms
 from workflows.guards import record, simulated, unchanged
 from workflows.rejections import refuse
 from workflows.rule import rule
+from workflows.rule_patches import TRUSTED_MESSAGES, in_effect
 from workflows.todos import add_todo
 
 
@@ -78,49 +80,53 @@ def drop_queued(state: ProgrammeState, meeting_id: str) -> None:
 @rule("delivery_report")
 def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -> TimelineEvent:
     """A provider's report on a message. Repeated or late reports change nothing; a failure
-    moves on to the citizen's next channel."""
+    moves on to the citizen's next channel, at the first moment outside quiet hours."""
     sent = next((m for m in state.sent if m.key == cmd.key), None)
     if sent is None:
         raise refuse("Beskeden findes ikke.")
     if cmd.status.rank <= sent.status.rank:
         return unchanged(state, now, "Status var allerede kendt.")
     sent.status = cmd.status
+    what = f"{sent.channel.label} om {_purpose_label(sent.purpose)}"
     if not cmd.status.failed:
         return record(
-            state,
-            "message_status",
-            now,
-            cmd.actor,
-            simulated(cmd)
-            + f"{sent.channel.label} om {_purpose_label(sent.purpose)}: {cmd.status.label}.",
+            state, "message_status", now, cmd.actor, simulated(cmd) + f"{what}: {cmd.status.label}."
         )
-    if sent.channel == Channel.SMS:
-        # A number that cannot take SMS is not tried by SMS again.
+    trusted = in_effect(state, TRUSTED_MESSAGES)
+    why = reason(cmd.error_code)
+    said = simulated(cmd) + f"{what} kunne ikke leveres" + (f": {why}." if why else ".")
+    # Only a number that can never take SMS is not tried by SMS again; before
+    # TRUSTED_MESSAGES, any failed SMS stopped it.
+    if sent.channel == Channel.SMS and (stops_sms(cmd.error_code) or not trusted):
         state.contact.sms_unreachable = True
+        state.contact.sms_stopped_because = why
+        if trusted:
+            said += " SMS bruges ikke til nummeret igen."
     meeting = state.meetings.get(sent.meeting_id or "")
-    if meeting is not None and sent.fallback and meeting.status.is_upcoming:
-        state.outgoing.append(
-            OutgoingMessage(
-                key=sent.key.rsplit(":", 1)[0],
-                purpose=sent.purpose,
-                meeting_id=meeting.id,
-                meeting_version=meeting.version,
-                due_at=now,
-                channels=sent.fallback,
-                attempt=sent.attempt + 1,
-            )
+    if meeting is None or not sent.fallback or not meeting.status.is_upcoming:
+        return record(state, "message_failed", now, cmd.actor, said)
+    moment: datetime | None = now
+    if trusted:
+        contact = state.contact
+        before = meeting.starts_at if sent.purpose == "meeting_reminder" else None
+        moment = allowed_time(now, contact.quiet_from, contact.quiet_to, before=before, now=now)
+    if moment is None:
+        said += " Der er ikke tid til en anden kanal før mødet uden for borgerens stille timer."
+        return record(state, "message_failed", now, cmd.actor, said)
+    state.outgoing.append(
+        OutgoingMessage(
+            key=sent.key.rsplit(":", 1)[0],
+            purpose=sent.purpose,
+            meeting_id=meeting.id,
+            meeting_version=meeting.version,
+            due_at=moment,
+            channels=sent.fallback,
+            attempt=sent.attempt + 1,
         )
-        then = f" Prøver nu {sent.fallback[0].label.lower()}."
-    else:
-        then = ""
-    return record(
-        state,
-        "message_failed",
-        now,
-        cmd.actor,
-        simulated(cmd)
-        + f"{sent.channel.label} om {_purpose_label(sent.purpose)} kunne ikke leveres.{then}",
     )
+    then = sent.fallback[0].label.lower()
+    said += f" Prøver nu {then}." if moment == now else f" Prøver {then} {when(moment)}."
+    return record(state, "message_failed", now, cmd.actor, said)
 
 
 _PURPOSES = {

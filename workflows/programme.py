@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import programme_rules as rules
     from workflows.projection_delta import ProjectionTracker
     from workflows.rejections import invalid
+    from workflows.rule_patches import RULE_PATCHES
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Providers are given 10 seconds a call; a worker that dies mid-send is retried after this.
@@ -53,6 +54,8 @@ class ProgrammeWorkflow:
     @workflow.init
     def __init__(self, input: ProgrammeInput) -> None:
         self.state = input.state or input.initial_state(workflow.now())
+        # Asked once, before any handler runs: a run keeps the rules it began with.
+        self.state.rule_patches = [p for p in RULE_PATCHES if workflow.patched(p)]
         # Recorded here, before any update handler can run, so the referral is always event 1.
         self._referral = [rules.refer(self.state)] if input.state is None else []
         self._search: dict[str, object] = {}
@@ -161,7 +164,11 @@ class ProgrammeWorkflow:
             await self._publish(
                 [
                     outgoing.delivery_report(
-                        self.state, DeliveryReport(key=key, status=DeliveryStatus.FAILED), now
+                        self.state,
+                        DeliveryReport(
+                            key=key, status=DeliveryStatus.FAILED, error_code=result.codes.get(key)
+                        ),
+                        now,
                     )
                     for key in result.failed
                 ]

@@ -1,40 +1,150 @@
 """What the citizen answers: a confirmation, a wish for a new time, or a message for the
-coordinator; and moving an answer to the meeting it was really about."""
+coordinator; and putting an answer on the meeting it was really about.
 
-from datetime import datetime
+A reply concerns the meeting of the latest message sent to the citizen's number within the
+reply window (CourseRules.reply_window_hours). Only a short, clear answer acts, and only when
+one meeting was messaged in that window; anything else is guessed at by no one: the
+coordinator gets the whole text and the meetings it may concern, and assigns it in one click.
+"""
 
+from datetime import datetime, timedelta
+
+from models.command import Actor
 from models.danish_time import when
-from models.enums import MeetingStatus
+from models.enums import Channel, MeetingStatus
 from models.meeting import (
+    AssignReply,
     CitizenReply,
+    Meeting,
     MoveReply,
+    ReplyAnswer,
+    clear_answer,
 )
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.guards import acting, record, simulated, unchanged
 from workflows.meeting_rules import meeting_of, upcoming
 from workflows.rejections import refuse
 from workflows.rule import rule
+from workflows.rule_patches import TRUSTED_MESSAGES, in_effect
 from workflows.todos import add_todo
 
-CONFIRM = {"JA", "OK", "1"}
-NEW_TIME = {"NEJ", "FLYT", "AFLYS", "2"}
+# What of a reply the to-do's one line shows; the whole text is on the to-do and the timeline.
+SHOWN = 200
+_TO_THE_NUMBER = (Channel.SMS, Channel.CALL)
+_OLD_CONFIRM = {"JA", "OK", "1"}
+_OLD_NEW_TIME = {"NEJ", "FLYT", "AFLYS", "2"}
 
 
 @rule("citizen_reply")
 def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> TimelineEvent:
-    """JA/OK (or 1) confirms, NEJ/FLYT/AFLYS (or 2) asks for a new time, anything else goes to
-    the coordinator as a message. The reply concerns the nearest upcoming meeting."""
     if cmd.reply_id is not None:
         if cmd.reply_id in state.replies_seen:
             return unchanged(state, now, "Svaret er allerede modtaget.")
         state.replies_seen = [*state.replies_seen[-49:], cmd.reply_id]
+    if not in_effect(state, TRUSTED_MESSAGES):
+        return _nearest_meeting_reply(state, cmd, now)
+    answer = clear_answer(cmd.text)
+    how = cmd.channel.label
+    said = simulated(cmd) + f"Borgeren svarede ({how}): »{cmd.text}«."
+    if cmd.meeting_id is not None:
+        # A key pressed in a call answers the meeting the call was about.
+        known = state.meetings.get(cmd.meeting_id)
+        candidates = [known] if known is not None and _ahead(known, now) else []
+    else:
+        candidates = messaged_meetings(state, now)
+    if answer is not None and len(candidates) == 1:
+        return _apply(state, candidates[0], answer, now, cmd.actor, said)
+    # Nothing is guessed: the whole reply goes to the coordinator with the meetings it may
+    # concern (all ahead, where no message went in the window).
+    options = candidates or [m for m in upcoming(state) if _ahead(m, now)]
+    shown = cmd.text if len(cmd.text) <= SHOWN else cmd.text[:SHOWN] + " …"
+    todo = add_todo(state, f"Svar fra borgeren ({how}): {shown}", None, now)
+    todo.reply, todo.answer, todo.candidates = cmd.text, answer, [m.id for m in options]
+    why = (
+        " Det er uklart, hvilket møde svaret gælder; koordinatoren afgør det."
+        if answer is not None and options
+        else " Koordinatoren læser svaret."
+    )
+    return record(state, "citizen_message", now, cmd.actor, said + why)
+
+
+def messaged_meetings(state: ProgrammeState, now: datetime) -> list[Meeting]:
+    """The meetings still ahead that a message to the citizen's number concerned within the
+    reply window, the latest message's first."""
+    since = now - timedelta(hours=state.rules.reply_window_hours)
+    found: list[Meeting] = []
+    for sent in sorted(state.sent, key=lambda s: s.sent_at, reverse=True):
+        if sent.sent_at < since:
+            break
+        meeting = state.meetings.get(sent.meeting_id or "")
+        if sent.channel not in _TO_THE_NUMBER or meeting is None or meeting in found:
+            continue
+        if _ahead(meeting, now):
+            found.append(meeting)
+    return found
+
+
+def _ahead(meeting: Meeting, now: datetime) -> bool:
+    return meeting.status.is_upcoming and meeting.starts_at > now
+
+
+def _apply(
+    state: ProgrammeState,
+    meeting: Meeting,
+    answer: ReplyAnswer,
+    now: datetime,
+    by: Actor | None,
+    said: str,
+) -> TimelineEvent:
+    if answer == ReplyAnswer.CONFIRM:
+        meeting.status = MeetingStatus.CONFIRMED
+        meeting.confirmed_at = now
+        return record(
+            state,
+            "meeting_confirmed",
+            now,
+            by,
+            f"{said} Mødet {when(meeting.starts_at)} er bekræftet.",
+        )
+    meeting.status = MeetingStatus.NEW_TIME_REQUESTED
+    add_todo(state, f"Find en ny tid: borgeren kan ikke {when(meeting.starts_at)}", meeting.id, now)
+    return record(
+        state,
+        "meeting_new_time_requested",
+        now,
+        by,
+        f"{said} Borgeren ønsker en ny tid i stedet for {when(meeting.starts_at)}.",
+    )
+
+
+@rule("assign_reply")
+def assign_reply(state: ProgrammeState, cmd: AssignReply, now: datetime) -> TimelineEvent:
+    actor = acting(cmd)
+    todo = next((t for t in state.todos if t.id == cmd.todo_id), None)
+    if todo is None or not todo.reply:
+        raise refuse("Svaret findes ikke på sagen.")
+    if todo.done_at is not None:
+        raise refuse("Svaret er allerede henført til et møde eller klaret.")
+    meeting = meeting_of(state, cmd.meeting_id)
+    if not _ahead(meeting, now):
+        raise refuse("Svaret kan kun henføres til et kommende møde.")
+    todo.done_at = now
+    said = f"Koordinatoren henførte borgerens svar »{todo.reply}« til mødet."
+    return _apply(state, meeting, cmd.answer, now, actor, said)
+
+
+def _nearest_meeting_reply(
+    state: ProgrammeState, cmd: CitizenReply, now: datetime
+) -> TimelineEvent:
+    """As runs begun before TRUSTED_MESSAGES answer: the first word decides, for the nearest
+    upcoming meeting."""
     meeting = state.meetings.get(cmd.meeting_id) if cmd.meeting_id else None
     if meeting is None:
         meeting = next((m for m in upcoming(state) if m.starts_at > now), None)
     words = cmd.text.strip().upper().replace(".", " ").replace("!", " ").split()
     answer = words[0] if words else ""
     how = cmd.channel.label
-    if meeting is not None and answer in CONFIRM:
+    if meeting is not None and answer in _OLD_CONFIRM:
         meeting.status = MeetingStatus.CONFIRMED
         meeting.confirmed_at = now
         return record(
@@ -44,7 +154,7 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
             cmd.actor,
             simulated(cmd) + f"Borgeren har bekræftet mødet {when(meeting.starts_at)} ({how}).",
         )
-    if meeting is not None and answer in NEW_TIME:
+    if meeting is not None and answer in _OLD_NEW_TIME:
         meeting.status = MeetingStatus.NEW_TIME_REQUESTED
         text = f"Find en ny tid: borgeren kan ikke {when(meeting.starts_at)}"
         add_todo(state, text, meeting.id, now)

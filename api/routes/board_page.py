@@ -73,6 +73,7 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
                 "unconfirmed_soon": seen.unconfirmed_soon,
                 "failed_delivery": case.id in given_up,
                 "open_todos": todos_by_case.get(case.id, []),
+                "meetings": {m.id: m for m in meetings_by_case.get(case.id, [])},
                 "handover_to": names.get(case.handover_to_id) if case.handover_to_id else None,
             }
         )

@@ -153,6 +153,7 @@ def render_case(
         plan_kinds=list(PlanItemKind),
         coordinators=[c for c in coordinators(session) if c.id != case.coordinator_id],
         meetings=detail.meetings[::-1],
+        meetings_by_id={m.id: m for m in detail.meetings},
         next_meeting=seen.next_meeting,
         needs_next=seen.needs_next,
         open_todos=detail.todos,

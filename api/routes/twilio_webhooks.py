@@ -76,7 +76,9 @@ async def status_callback(
     reported = form.get("MessageStatus", "")
     if reported not in DeliveryStatus._value2member_map_:
         return Response(status_code=204)  # accepted, sending, ...: nothing to act on
-    await _report(open_session, temporal, settings, key, DeliveryStatus(reported))
+    code = form.get("ErrorCode", "")
+    error_code = int(code) if code.isdigit() and len(code) < 10 else None
+    await _report(open_session, temporal, settings, key, DeliveryStatus(reported), error_code)
     return Response(status_code=204)
 
 
@@ -113,12 +115,14 @@ async def _report(
     settings: Settings,
     key: str,
     status: DeliveryStatus,
+    error_code: int | None = None,
 ) -> None:
     """Record a provider's status on the message and tell the case's workflow. A repeated or
     late report never moves a status backwards."""
     case = await run_in_threadpool(_record_status, open_session, key, status)
     if case is not None:
-        await _tell(temporal, settings, case, DeliveryReport(key=key, status=status))
+        report = DeliveryReport(key=key, status=status, error_code=error_code)
+        await _tell(temporal, settings, case, report)
 
 
 def _record_status(open_session: OpenSessionDep, key: str, status: DeliveryStatus) -> Case | None:

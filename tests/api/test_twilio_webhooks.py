@@ -111,10 +111,33 @@ async def test_a_signed_failure_moves_on_and_a_repeated_callback_changes_nothing
         return any(t["text"].startswith("Ring til borgeren") for t in detail["todos"])
 
     await eventually(called)
-    timeline = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["timeline"]
-    assert [e["kind"] for e in timeline].count("message_failed") == 1
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    failures = [e for e in detail["timeline"] if e["kind"] == "message_failed"]
+    assert len(failures) == 1
+    # 30005: the number does not exist, so SMS stops for it, and the coordinator reads why.
+    assert "nummeret findes ikke eller er ikke i brug" in failures[0]["summary"]
+    assert detail["contact"]["sms_unreachable"]
+    page = await as_coordinator.get(f"/cases/{case['id']}")
+    assert "kan ikke modtage SMS: nummeret findes ikke eller er ikke i brug" in page.text
     session.expire_all()
     assert session.get(OutboxMessage, message.id).status == "failed"
+
+
+async def test_a_phone_out_of_coverage_fails_this_message_only(webhooks, session, as_coordinator):
+    case, message = await case_with_an_agreement(as_coordinator, session, phone_number())
+    path = f"/webhooks/twilio/status?key={message.key}"
+    failed = {"MessageSid": "SM3", "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert (await post_signed(webhooks, path, failed)).status_code == 204
+
+    async def told() -> bool:
+        detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+        return any(e["kind"] == "message_failed" for e in detail["timeline"])
+
+    await eventually(told)
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    [failure] = [e for e in detail["timeline"] if e["kind"] == "message_failed"]
+    assert "telefonen er slukket eller uden dækning" in failure["summary"]
+    assert not detail["contact"]["sms_unreachable"]
 
 
 async def test_an_sms_reply_confirms_once_however_often_it_arrives(
@@ -122,13 +145,51 @@ async def test_an_sms_reply_confirms_once_however_often_it_arrives(
 ):
     phone = phone_number()
     case, _ = await case_with_an_agreement(as_coordinator, session, phone)
-    reply = {"From": phone, "Body": "Ja tak", "MessageSid": "SM" + uuid.uuid4().hex}
+    reply = {"From": phone, "Body": "Ja!", "MessageSid": "SM" + uuid.uuid4().hex}
     for _ in range(2):
         answer = await post_signed(webhooks, "/webhooks/twilio/sms", reply)
         assert answer.status_code == 200 and answer.text.endswith("<Response />")
     detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
     assert detail["meetings"][0]["status"] == "confirmed"
     assert [e["kind"] for e in detail["timeline"]].count("meeting_confirmed") == 1
+
+
+async def test_a_reply_that_says_more_reaches_the_coordinator_whole_and_one_click_assigns_it(
+    webhooks, session, as_coordinator
+):
+    phone = phone_number()
+    case, _ = await case_with_an_agreement(as_coordinator, session, phone)
+    text = "Ja tak, men jeg kan desværre ikke komme på torsdag"
+    reply = {"From": phone, "Body": text, "MessageSid": "SM" + uuid.uuid4().hex}
+    assert (await post_signed(webhooks, "/webhooks/twilio/sms", reply)).status_code == 200
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    assert detail["meetings"][0]["status"] == "booked"
+    assert f"»{text}«" in detail["timeline"][0]["summary"]
+    [todo] = detail["todos"]
+    assert todo["reply"] == text and todo["candidates"] == [detail["meetings"][0]["id"]]
+
+    board = await as_coordinator.get("/board")
+    assert text in board.text and "Ønsker en ny tid: Praktikken" in board.text
+    page = await as_coordinator.post(
+        f"/cases/{case['id']}/assign-reply",
+        data={"todo_id": todo["id"], "meeting_id": todo["candidates"][0], "answer": "new_time"},
+    )
+    assert page.status_code == 303
+    detail = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
+    assert detail["meetings"][0]["status"] == "new_time_requested"
+    assert all(t["id"] != todo["id"] for t in detail["todos"])
+
+
+async def test_a_reply_longer_than_an_sms_can_be_is_kept_cut_with_a_mark(
+    webhooks, session, as_coordinator
+):
+    phone = phone_number()
+    case, _ = await case_with_an_agreement(as_coordinator, session, phone)
+    reply = {"From": phone, "Body": "æ" * 1700, "MessageSid": "SM" + uuid.uuid4().hex}
+    answer = await post_signed(webhooks, "/webhooks/twilio/sms", reply)
+    assert answer.status_code == 200
+    [todo] = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["todos"]
+    assert len(todo["reply"]) == 1600 and todo["reply"].endswith(" [afkortet]")
 
 
 async def test_an_sms_from_an_unknown_number_gets_a_polite_answer_and_is_kept(webhooks, session):

@@ -125,6 +125,7 @@ def test_a_landline_is_refused_for_good(session, open_session, twilio):
     twilio.failures = [(400, 21614)]
     result = ActivityEnvironment().run(activities(open_session, twilio).deliver, job)
     assert result.failed == [job.notices[0].key]
+    assert result.codes == {job.notices[0].key: 21614}  # the workflow stops SMS to the number
     assert row(session, job.notices[0].key).status == "failed"
 
 

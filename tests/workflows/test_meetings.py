@@ -1,82 +1,16 @@
 """Meeting agreements on the time-skipping server: channels, quiet hours, reminders, replies."""
 
-import uuid
-from datetime import date, datetime, time, timedelta
-
-import pytest
+from datetime import timedelta
 
 from api.case_views import appointments
 from models.contact import SetContactPreferences
 from models.danish_time import COPENHAGEN
-from models.enums import Channel, DeliveryStatus, MeetingStatus, PlaceKind
-from models.meeting import (
-    BookMeeting,
-    CitizenReply,
-    DeliveryReport,
-    MoveMeeting,
-    MoveReply,
-    RecordMeetingOutcome,
-    ReminderRule,
-)
-from models.programme import ProgrammeState
+from models.enums import Channel, DeliveryStatus, MeetingStatus
+from models.meeting import DeliveryReport, MoveMeeting, RecordMeetingOutcome
 from models.refusals import INVALID_INPUT
 from tests.factories import actor_of, case_messages
-from tests.workflows.programme_helpers import (
-    expect_rejection,
-    send,
-    start_programme,
-    travel_to,
-    worker_for,
-)
-from workflows.programme import ProgrammeWorkflow
-
-REMINDERS = [ReminderRule(hours_before=24), ReminderRule(hours_before=2, channel=Channel.CALL)]
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=COPENHAGEN)
-
-
-async def next_day(env) -> date:
-    now: datetime = await env.get_current_time()
-    return now.astimezone(COPENHAGEN).date() + timedelta(days=1)
-
-
-async def state_of(running) -> ProgrammeState:
-    state: ProgrammeState = await running.handle.query(ProgrammeWorkflow.current)
-    return state
-
-
-@pytest.fixture
-async def course(time_env, task_queue, session, open_session, executor):
-    """A course whose citizen prefers SMS, then calls, then e-mail; it is 10:00 tomorrow."""
-    await travel_to(time_env, at(await next_day(time_env), 10))
-    async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session)
-        await send(
-            running.handle,
-            SetContactPreferences(
-                actor=actor_of(running.coordinator),
-                channels=[Channel.SMS, Channel.CALL, Channel.EMAIL],
-                phone="20 12 34 56",
-                email="borger@eksempel.dk",
-            ),
-        )
-        yield running
-
-
-def booking(running, starts_at: datetime, **fields) -> BookMeeting:
-    return BookMeeting(
-        actor=actor_of(running.coordinator),
-        meeting_id=str(uuid.uuid4()),
-        starts_at=starts_at,
-        place_kind=PlaceKind.LIBRARY,
-        place="Hovedbiblioteket, Læsesalen",
-        purpose="Hvordan går praktikken",
-        host_name="Mette Jensen",
-        reminders=REMINDERS,
-        **fields,
-    )
+from tests.workflows.meeting_steps import REMINDERS, at, booking, state_of
+from tests.workflows.programme_helpers import expect_rejection, send, travel_to
 
 
 async def test_the_agreement_goes_by_sms_and_reminders_follow_the_schedule(
@@ -135,59 +69,23 @@ async def test_moving_a_meeting_sends_the_new_time_and_no_stale_reminder(time_en
     assert "kl. 13.00" in case_messages(session, course.case_id)[1].body
 
 
-async def test_replies_confirm_ask_for_a_new_time_or_reach_the_coordinator(
-    time_env, session, course
-):
-    today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
-    near = booking(course, at(today + timedelta(days=2), 10))
-    far = booking(course, at(today + timedelta(days=9), 10))
-    for meeting in (far, near):
-        await send(course.handle, meeting)
-    assert near.meeting_id and far.meeting_id
-    me = actor_of(course.coordinator)
-
-    # An SMS reply concerns the nearest upcoming meeting.
-    await send(course.handle, CitizenReply(text=" ja tak!"))
-    state = await state_of(course)
-    assert state.meetings[near.meeting_id].status == MeetingStatus.CONFIRMED
-    assert state.meetings[far.meeting_id].status == MeetingStatus.BOOKED
-
-    # It was about the far one: the coordinator moves it there.
-    await send(
-        course.handle,
-        MoveReply(actor=me, from_meeting_id=near.meeting_id, to_meeting_id=far.meeting_id),
-    )
-    state = await state_of(course)
-    assert state.meetings[near.meeting_id].status == MeetingStatus.BOOKED
-    assert state.meetings[far.meeting_id].status == MeetingStatus.CONFIRMED
-
-    # A key pressed in the call about the near meeting asks for a new time for it.
-    await send(
-        course.handle, CitizenReply(text="2", channel=Channel.CALL, meeting_id=near.meeting_id)
-    )
-    state = await state_of(course)
-    assert state.meetings[near.meeting_id].status == MeetingStatus.NEW_TIME_REQUESTED
-    assert state.todos[-1].text.startswith("Find en ny tid")
-    assert state.todos[-1].meeting_id == near.meeting_id
-
-    await send(course.handle, CitizenReply(text="Jeg kommer lidt senere"))
-    state = await state_of(course)
-    assert state.todos[-1].text == "Besked fra borgeren (SMS): Jeg kommer lidt senere"
-
-
 async def test_a_failed_sms_falls_back_to_the_next_channel(time_env, session, course):
     today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
     await send(course.handle, booking(course, at(today + timedelta(days=3), 13)))
     await time_env.sleep(timedelta(minutes=1))
     sms = case_messages(session, course.case_id)[0]
-    failed = await send(course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.FAILED))
-    assert "Prøver nu automatisk opkald" in failed.summary
+    failed = await send(
+        course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.FAILED, error_code=30006)
+    )
+    assert "kunne ikke leveres: nummeret er en fastnettelefon" in failed.summary
+    assert "SMS bruges ikke til nummeret igen. Prøver nu automatisk opkald" in failed.summary
     again = await send(course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.SENT))
     assert not again.recorded  # a late report does not undo the failure
     await time_env.sleep(timedelta(minutes=1))
     assert [m.channel for m in case_messages(session, course.case_id)] == ["sms", "call"]
     state = await state_of(course)
     assert state.contact.sms_unreachable
+    assert state.contact.sms_stopped_because.startswith("nummeret er en fastnettelefon")
     assert Channel.SMS not in state.contact.channels_in_order()
 
     # The call is not answered either: e-mail is the citizen's third choice.
@@ -201,6 +99,39 @@ async def test_a_failed_sms_falls_back_to_the_next_channel(time_env, session, co
     assert [m.channel for m in sent] == ["sms", "call", "email"]
     assert sent[2].address == "borger@eksempel.dk"
     assert len({m.key for m in sent}) == 3  # one key per attempt
+
+
+async def test_a_temporary_failure_moves_this_message_on_and_keeps_sms_for_the_next(
+    time_env, session, course
+):
+    today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
+    await send(course.handle, booking(course, at(today + timedelta(days=3), 13)))
+    await time_env.sleep(timedelta(minutes=1))
+    sms = case_messages(session, course.case_id)[0]
+    for status, code in ((DeliveryStatus.UNDELIVERED, 30003), (DeliveryStatus.FAILED, None)):
+        report = DeliveryReport(key=sms.key, status=status, error_code=code)
+        said = await send(course.handle, report)
+        if code:
+            assert "telefonen er slukket eller uden dækning" in said.summary
+    state = await state_of(course)
+    assert not state.contact.sms_unreachable
+    assert state.contact.channels_in_order()[0] == Channel.SMS
+    await time_env.sleep(timedelta(minutes=1))
+    assert [m.channel for m in case_messages(session, course.case_id)] == ["sms", "call"]
+
+
+async def test_a_fallback_waits_for_the_end_of_quiet_hours(time_env, session, course):
+    today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
+    await send(course.handle, booking(course, at(today + timedelta(days=3), 13)))
+    await time_env.sleep(timedelta(minutes=1))
+    sms = case_messages(session, course.case_id)[0]
+    await travel_to(time_env, at(today + timedelta(days=1), 3, 17))
+    said = await send(course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.UNDELIVERED))
+    assert "Prøver automatisk opkald" in said.summary and "kl. 09.00" in said.summary
+    await travel_to(time_env, at(today + timedelta(days=1), 8, 59))
+    assert [m.channel for m in case_messages(session, course.case_id)] == ["sms"]
+    await travel_to(time_env, at(today + timedelta(days=1), 9, 1))
+    assert [m.channel for m in case_messages(session, course.case_id)] == ["sms", "call"]
 
 
 async def test_a_held_meeting_needs_the_next_appointment(time_env, session, course):

@@ -1,0 +1,20 @@
+"""Changes to the rules that running courses must not see halfway.
+
+A rule that changes what a course does next (when a message goes, which meeting a reply
+confirms) would make a run begun under the old rule act differently when its history is
+replayed. So each such change is a patch: a run asks `workflow.patched` once, when it starts
+(workflows/programme.py), and keeps the answer in its state; a run begun before the change
+keeps the old rule until it continues as new.
+"""
+
+from models.programme import ProgrammeState
+
+# Replies go to the message they answer; every message to the citizen goes by the citizen's
+# channels and waits out quiet hours, fallbacks too; only a permanent failure stops SMS.
+TRUSTED_MESSAGES = "trusted-messages-2026-12"
+
+RULE_PATCHES = (TRUSTED_MESSAGES,)
+
+
+def in_effect(state: ProgrammeState, patch: str) -> bool:
+    return patch in state.rule_patches
