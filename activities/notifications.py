@@ -23,6 +23,7 @@ from notifications.email import Invitation, SmtpEmail
 from notifications.failures import PermanentDeliveryFailure
 from notifications.messages import Message, MessageRenderer
 from notifications.sms import TwilioSms
+from notifications.sms_text import sms_context
 from notifications.voice import TwilioVoice
 
 OUTBOX_CHANNEL = "outbox"
@@ -82,7 +83,10 @@ class NotificationActivities:
         context = {**notice.context, "link": self._link(notice, delivery)}
         if citizen is not None:
             context["first_name"] = citizen.name.split()[0]
-        message = self._renderer.render(notice.purpose, context)
+        channel = notice.channel.value if notice.channel else ""
+        if notice.channel == Channel.SMS:
+            context = sms_context(context)
+        message = self._renderer.render(notice.purpose, context, channel)
         session.add(
             OutboxMessage(
                 key=key,

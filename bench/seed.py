@@ -345,7 +345,8 @@ def _outbox(
                 context = {**notice.context, "link": _link(notice, state)}
                 if to_citizen:
                     context["first_name"] = citizen["name"].split()[0]
-                message = renderer.render(notice.purpose, context)
+                channel = notice.channel.value if notice.channel else ""
+                message = renderer.render(notice.purpose, context, channel)
                 rows.add(
                     OutboxMessage,
                     {

@@ -57,6 +57,8 @@ class OutgoingMessage(BaseModel):
     due_at: datetime
     channels: list[Channel]
     attempt: int = 1
+    # What a message about no meeting says (the new contact person's name); no contact detail.
+    context: dict[str, str] = {}
 
 
 class SentMessage(BaseModel):
@@ -69,6 +71,7 @@ class SentMessage(BaseModel):
     # The channels still to try if this one fails.
     fallback: list[Channel] = []
     attempt: int = 1
+    context: dict[str, str] = {}
 
 
 class ReplyAnswer(Labelled):

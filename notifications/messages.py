@@ -37,7 +37,9 @@ class MessageRenderer:
             subject=message.subject, paragraphs=paragraphs
         )
 
-    def render(self, purpose: str, context: dict[str, str]) -> Message:
-        text = self._env.get_template(f"{purpose}.txt").render(**context).strip()
+    def render(self, purpose: str, context: dict[str, str], channel: str = "") -> Message:
+        """The message for a purpose; a citizen's message is worded for the channel it goes
+        by (an SMS asks for a reply, a call for a key, an e-mail for neither)."""
+        text = self._env.get_template(f"{purpose}.txt").render(channel=channel, **context).strip()
         subject, _, body = text.partition("\n")
         return Message(subject=subject.strip(), body=body.strip())

@@ -12,8 +12,8 @@ from models.settings import TwilioSettings
 from notifications.failures import PermanentDeliveryFailure
 from notifications.sms import PERMANENT_ERRORS
 
-KEYS = "Tryk 1 for at bekræfte, eller tryk 2, hvis du har brug for en ny tid."
-NO_ANSWER = "Vi hørte ikke noget svar. Din kontaktperson kan også kontaktes. Farvel."
+NO_ANSWER = "Vi hørte ikke noget svar. Du kan også kontakte din kontaktperson. Farvel."
+AGAIN = "Beskeden igen."
 THANKS = {
     "1": "Tak. Vi glæder os til at se dig. Farvel.",
     "2": "Tak. Din kontaktperson finder en ny tid og kontakter dig. Farvel.",
@@ -64,13 +64,20 @@ class TwilioVoice:
         return None
 
 
-def spoken(text: str, gather_url: str) -> str:
-    """TwiML that reads the message in Danish and waits for one key."""
+def spoken(text: str, gather_url: str | None) -> str:
+    """TwiML that reads the message in Danish, and reads it once more if no key is pressed.
+    The message itself says which keys to press (notifications/templates); one with nothing
+    to answer (`gather_url` None) is read twice and the call ends."""
     response = VoiceResponse()
-    gather = Gather(num_digits=1, action=gather_url, method="POST", timeout=8)
-    gather.say(f"{text} {KEYS}", language="da-DK")
-    response.append(gather)
-    response.say(NO_ANSWER, language="da-DK")
+    for time in (1, 2):
+        said = text if time == 1 else f"{AGAIN} {text}"
+        if gather_url is None:
+            response.say(said, language="da-DK")
+            continue
+        gather = Gather(num_digits=1, action=gather_url, method="POST", timeout=8)
+        gather.say(said, language="da-DK")
+        response.append(gather)
+    response.say(NO_ANSWER if gather_url else "Farvel.", language="da-DK")
     return str(response)
 
 

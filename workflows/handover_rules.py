@@ -14,8 +14,10 @@ from models.handover import (
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.guards import acting, record
+from workflows.outgoing import queue_note
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
+from workflows.rule_patches import TRUSTED_MESSAGES, in_effect
 
 
 def _require_open_case(state: ProgrammeState) -> None:
@@ -71,6 +73,20 @@ def accept(state: ProgrammeState, cmd: AcceptHandover, now: datetime) -> Timelin
     actor = acting(cmd)
     state.coordinator_id = handover.to_id
     state.handover = None
+    told = {"contact_name": handover.to_name}
+    notices = []
+    if in_effect(state, TRUSTED_MESSAGES):
+        # By the citizen's own channels, outside quiet hours, like every message to them.
+        queue_note(state, "new_contact_person", told, now)
+    else:
+        notices = [
+            Notice(
+                key=f"handover:{state.case_id}:{state.seq + 1}:new_contact",
+                purpose="new_contact_person",
+                to=Recipient.CITIZEN,
+                context=told,
+            )
+        ]
     return record(
         state,
         "handover_accepted",
@@ -78,14 +94,7 @@ def accept(state: ProgrammeState, cmd: AcceptHandover, now: datetime) -> Timelin
         actor,
         f"Sagen er overdraget fra {handover.from_name} til {handover.to_name}. "
         "Borgeren får besked om sin nye kontaktperson.",
-        notices=[
-            Notice(
-                key=f"handover:{state.case_id}:{state.seq + 1}:new_contact",
-                purpose="new_contact_person",
-                to=Recipient.CITIZEN,
-                context={"contact_name": handover.to_name},
-            )
-        ],
+        notices=notices,
     )
 
 

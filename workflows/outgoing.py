@@ -103,12 +103,13 @@ def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -
         if trusted:
             said += " SMS bruges ikke til nummeret igen."
     meeting = state.meetings.get(sent.meeting_id or "")
-    if meeting is None or not sent.fallback or not meeting.status.is_upcoming:
+    note = sent.meeting_id is None and trusted
+    if not sent.fallback or not (note or (meeting is not None and meeting.status.is_upcoming)):
         return record(state, "message_failed", now, cmd.actor, said)
     moment: datetime | None = now
     if trusted:
         contact = state.contact
-        before = meeting.starts_at if sent.purpose == "meeting_reminder" else None
+        before = meeting.starts_at if meeting and sent.purpose == "meeting_reminder" else None
         moment = allowed_time(now, contact.quiet_from, contact.quiet_to, before=before, now=now)
     if moment is None:
         said += " Der er ikke tid til en anden kanal før mødet uden for borgerens stille timer."
@@ -117,11 +118,12 @@ def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -
         OutgoingMessage(
             key=sent.key.rsplit(":", 1)[0],
             purpose=sent.purpose,
-            meeting_id=meeting.id,
-            meeting_version=meeting.version,
+            meeting_id=meeting.id if meeting else None,
+            meeting_version=meeting.version if meeting else 0,
             due_at=moment,
             channels=sent.fallback,
             attempt=sent.attempt + 1,
+            context=sent.context,
         )
     )
     then = sent.fallback[0].label.lower()
@@ -134,6 +136,7 @@ _PURPOSES = {
     "meeting_reminder": "påmindelsen",
     "meeting_moved": "den flyttede aftale",
     "meeting_cancelled": "aflysningen",
+    "new_contact_person": "den nye kontaktperson",
 }
 
 
@@ -145,13 +148,32 @@ def next_send(state: ProgrammeState) -> datetime | None:
     return min((m.due_at for m in state.outgoing), default=None)
 
 
+def queue_note(state: ProgrammeState, purpose: str, context: dict[str, str], now: datetime) -> None:
+    """Queue a message that concerns no meeting (the new contact person): by the citizen's
+    channels in order, at the first moment outside quiet hours, like every other."""
+    contact = state.contact
+    moment = allowed_time(now, contact.quiet_from, contact.quiet_to, now=now) or now
+    state.outgoing.append(
+        OutgoingMessage(
+            key=f"note:{state.case_id}:{state.seq + 1}:{purpose}",
+            purpose=purpose,
+            due_at=moment,
+            channels=contact.channels_in_order(),
+            context=context,
+        )
+    )
+
+
 def send_due(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     """Send every queued message whose moment has come, by its first channel."""
     due = [m for m in state.outgoing if m.due_at <= now]
     state.outgoing = [m for m in state.outgoing if m.due_at > now]
     events = []
     for message in due:
-        meeting = state.meetings.get(message.meeting_id or "")
+        if message.meeting_id is None:
+            events.append(_send(state, message, None, now))
+            continue
+        meeting = state.meetings.get(message.meeting_id)
         if meeting is None or meeting.version != message.meeting_version:
             continue  # the meeting moved after this was queued
         if message.purpose == "meeting_reminder" and not meeting.status.is_upcoming:
@@ -161,18 +183,19 @@ def send_due(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
 
 
 def _send(
-    state: ProgrammeState, message: OutgoingMessage, meeting: Meeting, now: datetime
+    state: ProgrammeState, message: OutgoingMessage, meeting: Meeting | None, now: datetime
 ) -> TimelineEvent:
     channel, *fallback = message.channels
     what = _purpose_label(message.purpose)
+    about = f" ({when(meeting.starts_at)})" if meeting else ""
     if channel == Channel.CASEWORKER_CALLS:
-        add_todo(state, f"Ring til borgeren om {what}: {when(meeting.starts_at)}", meeting.id, now)
+        add_todo(state, f"Ring til borgeren om {what}{about}", meeting.id if meeting else None, now)
         return record(
             state,
             "call_citizen",
             now,
             None,
-            f"Borgeren skal ringes op om {what} ({when(meeting.starts_at)}); se tavlen.",
+            f"Borgeren skal ringes op om {what}{about}; se tavlen.",
         )
     key = f"{message.key}:{message.attempt}"
     state.sent.append(
@@ -180,10 +203,11 @@ def _send(
             key=key,
             purpose=message.purpose,
             channel=channel,
-            meeting_id=meeting.id,
+            meeting_id=meeting.id if meeting else None,
             sent_at=now,
             fallback=fallback,
             attempt=message.attempt,
+            context=message.context,
         )
     )
     address = state.contact.email if channel == Channel.EMAIL else state.contact.phone
@@ -192,7 +216,7 @@ def _send(
         "message_sent",
         now,
         None,
-        f"{channel.label} til borgeren med {what} ({when(meeting.starts_at)}).",
+        f"{channel.label} til borgeren med {what}{about}.",
         notices=[
             Notice(
                 key=key,
@@ -200,19 +224,23 @@ def _send(
                 to=Recipient.CITIZEN,
                 channel=channel,
                 address=address,
-                context={
-                    "when": when(meeting.starts_at),
-                    "place": meeting.place,
-                    "with": meeting.host_name or "din kontaktperson",
-                    "purpose": meeting.purpose,
-                    "bring": meeting.bring,
-                    "duration": str(meeting.duration_minutes),
-                    # For the calendar invitation that goes with an e-mail.
-                    "meeting_id": meeting.id,
-                    "version": str(meeting.version),
-                    "starts_at": meeting.starts_at.isoformat(),
-                    "cancelled": "1" if message.purpose == "meeting_cancelled" else "",
-                },
+                context=_meeting_context(meeting, message.purpose) if meeting else message.context,
             )
         ],
     )
+
+
+def _meeting_context(meeting: Meeting, purpose: str) -> dict[str, str]:
+    return {
+        "when": when(meeting.starts_at),
+        "place": meeting.place,
+        "with": meeting.host_name or "din kontaktperson",
+        "purpose": meeting.purpose,
+        "bring": meeting.bring,
+        "duration": str(meeting.duration_minutes),
+        # For the calendar invitation that goes with an e-mail.
+        "meeting_id": meeting.id,
+        "version": str(meeting.version),
+        "starts_at": meeting.starts_at.isoformat(),
+        "cancelled": "1" if purpose == "meeting_cancelled" else "",
+    }

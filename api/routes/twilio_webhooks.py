@@ -40,6 +40,9 @@ CALL_OUTCOMES = {
     "canceled": DeliveryStatus.FAILED,
 }
 
+# The messages that ask the citizen whether the time suits them.
+ANSWERABLE = ("meeting_agreement", "meeting_reminder", "meeting_moved")
+
 UNKNOWN_NUMBER_REPLY = (
     "Tak for din besked. Vi kan ikke se, hvem du er ud fra dit nummer, så vi har givet den "
     "videre til en medarbejder. Ring gerne til din kontaktperson, hvis det haster."
@@ -161,13 +164,15 @@ async def call_answered(
     settings: SettingsDep,
     key: Annotated[str, Query()],
 ) -> Response:
-    """The citizen picked up: read the reminder in Danish and wait for a key."""
+    """The citizen picked up: read the message in Danish and, where it asks for an answer,
+    wait for a key."""
     await _verified(request, settings)
     row, _ = await run_in_threadpool(_row, open_session, key)
     gather = f"{settings.effective_public_url.rstrip('/')}/webhooks/twilio/gather?" + urlencode(
         {"key": key}
     )
-    return Response(spoken(row.body, gather), media_type="application/xml")
+    answerable = row.purpose in ANSWERABLE
+    return Response(spoken(row.body, gather if answerable else None), media_type="application/xml")
 
 
 @router.post("/gather")

@@ -1,6 +1,5 @@
 """Tasks, the continuity plan and handovers through the JSON API, on a real dev server."""
 
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -8,7 +7,7 @@ from sqlmodel import select
 
 from models.enums import Department, Role
 from models.outbox import OutboxMessage
-from tests.api.case_steps import act, new_case
+from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
 from tests.api.conftest import logged_in
 from tests.factories import copenhagen_today, make_staff
 
@@ -193,6 +192,8 @@ async def test_a_handover_moves_the_case_when_the_receiver_accepts(
 ):
     receiver = make_staff(session, Role.COORDINATOR)
     case = await new_case(as_coordinator)
+    phone = {"channels": ["sms"], "phone": "20 12 34 56", **quiet_hours_elsewhere()}
+    await act(as_coordinator, case["id"], "set-contact", **phone)
     note = {"status": "Afventer teammøde", "citizen_told": "At der kommer en ny kontaktperson"}
     requested = await act(
         as_coordinator, case["id"], "request-handover", to_id=str(receiver.id), note=note
@@ -211,13 +212,12 @@ async def test_a_handover_moves_the_case_when_the_receiver_accepts(
 
     gone = await as_coordinator.get(f"/api/cases/{case['id']}")
     assert gone.status_code == 404
-    told = session.exec(
-        select(OutboxMessage).where(
-            OutboxMessage.citizen_id == uuid.UUID(case["citizen"]["id"]),
-            OutboxMessage.purpose == "new_contact_person",
-        )
-    ).all()
-    assert len(told) == 1 and receiver.full_name in told[0].body
+    # By the citizen's own channel, SMS, not a message left in the outbox.
+    sent = await sent_messages(session, case["id"], 1)
+    [told] = [m for m in sent if m.citizen_id is not None]
+    assert (told.purpose, told.channel) == ("new_contact_person", "sms")
+    assert told.address == "+4520123456"
+    assert receiver.full_name.split()[0] in told.body
 
 
 async def test_the_changes_token_moves_when_a_task_changes(as_coordinator):

@@ -64,8 +64,16 @@ def test_an_interrupted_call_is_not_placed_again(session, open_session, twilio):
     assert len(twilio.calls) == 1
 
 
-def test_the_call_speaks_danish_and_waits_for_one_key():
-    twiml = spoken("Husk vores aftale i morgen.", "https://forloeb.example.dk/g?key=k")
-    assert '<Gather action="https://forloeb.example.dk/g?key=k"' in twiml
-    assert 'numDigits="1"' in twiml
-    assert '<Say language="da-DK">Husk vores aftale i morgen. Tryk 1 for at bekræfte' in twiml
+def test_the_call_reads_one_set_of_instructions_twice_and_waits_for_one_key():
+    text = "Husk aftalen i morgen. Tryk 1, hvis du kommer. Tryk 2, hvis du har brug for en ny tid."
+    twiml = spoken(text, "https://forloeb.example.dk/g?key=k")
+    assert twiml.count('<Gather action="https://forloeb.example.dk/g?key=k"') == 2
+    assert twiml.count('numDigits="1"') == 2
+    assert f'<Say language="da-DK">{text}</Say>' in twiml
+    assert f'<Say language="da-DK">Beskeden igen. {text}</Say>' in twiml
+    assert twiml.count("Tryk 1") == 2 and "Svar" not in twiml
+
+
+def test_a_call_with_nothing_to_answer_is_read_twice_without_waiting_for_a_key():
+    twiml = spoken("Fra i dag er Lars Holm din kontaktperson.", None)
+    assert "<Gather" not in twiml and twiml.count("Lars Holm") == 2

@@ -76,7 +76,7 @@ def test_an_sms_goes_to_twilio_with_a_status_callback(session, open_session, twi
     assert result.failed == []
     [sent] = twilio.messages
     assert sent["To"] == "+4520123456" and sent["From"] == SENDER
-    assert sent["Body"].startswith("Hej Sara. Husk vores aftale tirsdag 24. november kl. 10.00")
+    assert sent["Body"].startswith("Hej Sara. Husk aftalen tirsdag 24. november kl. 10.00")
     key = job.notices[0].key
     assert sent["StatusCallback"].startswith(
         "https://forloeb.example.dk/webhooks/twilio/status?key="

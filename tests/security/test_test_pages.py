@@ -79,7 +79,7 @@ async def test_a_reply_played_on_the_test_page_is_recorded_as_simulated_and_by_w
             CaseEvent.case_id == uuid.UUID(case["id"]), CaseEvent.kind == "meeting_confirmed"
         )
     ).one()
-    assert event.summary.startswith("Simuleret i udbakken: Borgeren har bekræftet")
+    assert event.summary.startswith("Simuleret i udbakken: Borgeren svarede (SMS): »JA«.")
     assert event.actor_id == admin.id
     assert session.get(OutboxMessage, message.id) is not None
 

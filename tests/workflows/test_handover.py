@@ -1,8 +1,12 @@
 """Handovers between coordinators on the time-skipping server."""
 
+import uuid
+from datetime import time, timedelta
+
 from sqlmodel import select
 
-from models.enums import Role
+from models.contact import SetContactPreferences
+from models.enums import Channel, Role
 from models.handover import AcceptHandover, DeclineHandover, HandoverNote, RequestHandover
 from models.outbox import OutboxMessage
 from models.programme import StartPreparation
@@ -41,6 +45,16 @@ async def test_handover_is_pending_until_the_receiver_accepts(
     async with worker_for(time_env.client, task_queue, open_session, executor):
         running = await start_programme(time_env.client, task_queue, session)
         sender = actor_of(running.coordinator)
+        await send(
+            running.handle,
+            SetContactPreferences(
+                actor=sender,
+                channels=[Channel.SMS],
+                phone="20 12 34 56",
+                quiet_from=time(0, 0),
+                quiet_to=time(0, 1),
+            ),
+        )
         request = handover_to(receiver).model_copy(update={"actor": sender})
         requested = await send(running.handle, request)
         assert "afventer accept" in requested.summary
@@ -61,6 +75,7 @@ async def test_handover_is_pending_until_the_receiver_accepts(
 
         accepted = await send(running.handle, AcceptHandover(actor=actor_of(receiver)))
         assert "overdraget fra Afsender" in accepted.summary
+        await time_env.sleep(timedelta(minutes=1))  # the message goes by the citizen's channel
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.coordinator_id == str(receiver.id) and state.handover is None
         await expect_rejection(
@@ -72,12 +87,14 @@ async def test_handover_is_pending_until_the_receiver_accepts(
     told = session.exec(
         select(OutboxMessage).where(
             OutboxMessage.purpose == "new_contact_person",
-            OutboxMessage.key.startswith(f"handover:{running.case_id}:"),
+            OutboxMessage.case_id == uuid.UUID(running.case_id),
         )
     ).all()
-    assert len(told) == 1
-    assert receiver.full_name in told[0].body
+    assert [(m.channel, m.address) for m in told] == [("sms", "+4520123456")]
+    # The receiver's name as an SMS shows a long one: first and last.
+    assert "Fra i dag er Test sagsbehandler din kontaktperson" in told[0].body
     assert told[0].body.startswith("Hej Test.")
+    assert "svar" not in told[0].body.lower()  # nothing to answer, so it asks for nothing
 
 
 async def test_handover_rules(time_env, task_queue, session, open_session, executor):

@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("case_todo") as batch_op:
         batch_op.add_column(sa.Column("reply", sa.String(1600), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("answer", sa.String(20)))
+        batch_op.add_column(sa.Column("answer", sa.String(30)))
         batch_op.add_column(sa.Column("candidates", sa.JSON(), nullable=False, server_default="[]"))
 
 
