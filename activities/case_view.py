@@ -16,15 +16,23 @@ from models.case import Case
 from models.case_view import PAUSE, CaseFacts, CaseMeeting, CaseMessage, CaseTodo, PlanItemRow
 from models.continuity import Pause, PlanEffort
 from models.course import CourseRecord
+from models.enums import DeliveryStatus
 from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.rules import CourseRules
 from models.task import Task
 
 
-def _upsert(session: Session, row: SQLModel, key: dict[str, Any], seq: int) -> None:
-    """Insert the row, or update it where the stored one is not newer."""
+def _upsert(
+    session: Session,
+    row: SQLModel,
+    key: dict[str, Any],
+    seq: int,
+    keep: frozenset[str] = frozenset(),
+) -> None:
+    """Insert the row, or update it where the stored one is not newer; `keep` names the
+    fields an update leaves as they are."""
     table = type(row)
-    fields = row.model_dump(exclude=set(key))
+    fields = row.model_dump(exclude=set(key) | keep)
     conditions = [getattr(table, name) == value for name, value in key.items()]
     found = session.exec(select(*[getattr(table, name) for name in key]).where(*conditions))
     if found.first() is None:
@@ -46,8 +54,13 @@ def write_meetings(
             status=meeting.status.value,
             data=meeting.model_dump(mode="json"),
             seq=seq,
+            confirmed=meeting.confirmed_at is not None,
         )
-        _upsert(session, row, {"id": meeting.id}, seq)
+        _upsert(session, row, {"id": meeting.id}, seq, keep=_KEPT_BY_MESSAGES)
+
+
+# What the messages about a meeting set on its row (write_messages), not the meeting itself.
+_KEPT_BY_MESSAGES = frozenset({"agreement_channel", "reminder"})
 
 
 def write_todos(session: Session, case_id: uuid.UUID, todos: Iterable[Todo], seq: int) -> None:
@@ -109,6 +122,25 @@ def write_messages(
             seq=seq,
         )
         _upsert(session, row, {"case_id": case_id, "key": done.key}, seq)
+        _mark_meeting(session, done)
+
+
+def _mark_meeting(session: Session, done: SentMessage) -> None:
+    """What a message tells of its meeting: the agreement's channel (the last one tried that
+    did not fail), and whether a reminder reached the citizen."""
+    if done.meeting_id is None or done.status.failed:
+        return
+    meeting = col(CaseMeeting.id) == done.meeting_id
+    if done.purpose == "meeting_agreement":
+        session.exec(
+            update(CaseMeeting).where(meeting).values(agreement_channel=done.channel.value)
+        )
+    elif done.purpose == "meeting_reminder":
+        reached = done.status == DeliveryStatus.DELIVERED
+        statement = update(CaseMeeting).where(meeting)
+        if not reached:
+            statement = statement.where(col(CaseMeeting.reminder) == "")
+        session.exec(statement.values(reminder="delivered" if reached else "sent"))
 
 
 def remove(session: Session, case_id: uuid.UUID, gone: Sequence[str], seq: int) -> None:

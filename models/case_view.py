@@ -42,7 +42,11 @@ class CaseMeeting(SQLModel, table=True):
     """A meeting with the citizen, as it stands; `data` is the whole agreement."""
 
     __tablename__ = "case_meeting"
-    __table_args__ = (Index("ix_case_meeting_case_starts", "case_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_case_meeting_case_starts", "case_id", "starts_at"),
+        # The dashboard's meeting figures, by quarter and outcome (api/dashboard/meetings.py).
+        Index("ix_case_meeting_starts_status", "starts_at", "status"),
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     case_id: uuid.UUID = Field(foreign_key="case.id")
@@ -50,6 +54,13 @@ class CaseMeeting(SQLModel, table=True):
     status: str = Field(max_length=30)
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     seq: int = 0
+    # For the dashboard, kept as the messages about the meeting go: whether the citizen
+    # confirmed, the channel the agreement went by (none: the coordinator called), and
+    # whether a reminder was delivered ("delivered"), sent with no word of delivery ("sent")
+    # or neither ("").
+    confirmed: bool = False
+    agreement_channel: str | None = Field(default=None, max_length=20)
+    reminder: str = Field(default="", max_length=20)
 
 
 class CaseTodo(SQLModel, table=True):

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from api import access_log
-from api.dashboard import caseload, outcomes, stalled, timing, waiting, waiting_times
+from api.dashboard import caseload, meetings, outcomes, stalled, timing, waiting, waiting_times
 from api.dashboard.filters import Filters
 from api.dashboard.period import Quarter
 from api.dashboard.section import Section
@@ -50,6 +50,7 @@ SECTIONS: dict[str, Build] = {
     "sagsstamme": lambda s, f, rules, now: caseload.build(s, f),
     "timing": lambda s, f, rules, now: timing.build(s, f),
     "udfald": lambda s, f, rules, now: outcomes.build(s, f),
+    "moeder": lambda s, f, rules, now: meetings.build(s, f),
 }
 
 
@@ -156,4 +157,5 @@ DRILLS: dict[str, Drill] = {
     "sagsstamme": lambda s, f, p, now: caseload.cases(s, f),
     "timing": lambda s, f, p, now: timing.cases(s, f, p),
     "udfald": lambda s, f, p, now: outcomes.cases(s, f, p),
+    "moeder": lambda s, f, p, now: meetings.cases(s, f, p),
 }

@@ -19,14 +19,19 @@ from models.danish_time import COPENHAGEN
 from models.db import SessionFactory
 from models.enums import (
     Breach,
+    Channel,
+    DeliveryStatus,
     Department,
+    MeetingStatus,
     Outcome,
+    PlaceKind,
     PlanItemKind,
     Recommendation,
     Role,
     Stage,
     TaskState,
 )
+from models.meeting import Meeting, SentMessage
 from models.programme import (
     DecisionRecord,
     ProgrammeInput,
@@ -178,6 +183,69 @@ def build(session: Session, open_session: SessionFactory) -> Scenario:
     carl = course("Carl Tidligere", at(pp.start), Stage.CLOSED)
     carl.ended_on = pp.start + timedelta(days=10)
     carl.followup_status = Outcome.JOB
+
+    # Frida's meetings, on a closed case of her own so that no other figure moves. In P: the
+    # first held after an SMS agreement she confirmed and a delivered reminder; the second
+    # missed, its SMS agreement failed and went by call instead; the third held after an
+    # e-mail agreement and an e-mail reminder; the fourth cancelled (the coordinator called
+    # about it); the fifth like the first. In PP one held; one ahead, not yet counted.
+    frida = course("Frida Møder", at(pp.start), Stage.CLOSED)
+
+    Sent = list[tuple[str, Channel, DeliveryStatus]]
+
+    def meeting(
+        state: ProgrammeState,
+        day: date,
+        status: MeetingStatus,
+        confirmed: bool = False,
+        messages: Sent | None = None,
+    ) -> None:
+        held = Meeting(
+            id=str(uuid.uuid4()),
+            starts_at=at(day),
+            duration_minutes=60,
+            place_kind=PlaceKind.JOBCENTER,
+            place="Jobcenteret",
+            purpose="Samtale",
+            status=status,
+            booked_at=at(day - timedelta(days=7)),
+            confirmed_at=at(day - timedelta(days=6)) if confirmed else None,
+        )
+        state.meetings[held.id] = held
+        for n, (purpose, channel, delivery) in enumerate(messages or []):
+            state.sent.append(
+                SentMessage(
+                    key=f"meeting:{held.id}:{n}",
+                    purpose=purpose,
+                    channel=channel,
+                    meeting_id=held.id,
+                    sent_at=at(day - timedelta(days=7 - n)),
+                    status=delivery,
+                )
+            )
+
+    agreement, reminder = "meeting_agreement", "meeting_reminder"
+    delivered, failed, queued = (
+        DeliveryStatus.DELIVERED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.QUEUED,
+    )
+    by_sms: Sent = [(agreement, Channel.SMS, delivered), (reminder, Channel.SMS, delivered)]
+    meeting(
+        frida, p.start + timedelta(days=10), MeetingStatus.HELD, confirmed=True, messages=by_sms
+    )
+    meeting(
+        frida,
+        p.start + timedelta(days=20),
+        MeetingStatus.NO_SHOW,
+        messages=[(agreement, Channel.SMS, failed), (agreement, Channel.CALL, delivered)],
+    )
+    by_email: Sent = [(agreement, Channel.EMAIL, queued), (reminder, Channel.EMAIL, queued)]
+    meeting(frida, p.start + timedelta(days=12), MeetingStatus.HELD, messages=by_email)
+    meeting(frida, p.start + timedelta(days=30), MeetingStatus.CANCELLED)
+    meeting(frida, p.start + timedelta(days=5), MeetingStatus.HELD, confirmed=True, messages=by_sms)
+    meeting(frida, pp.start + timedelta(days=5), MeetingStatus.HELD, messages=by_sms)
+    meeting(frida, today + timedelta(days=3), MeetingStatus.BOOKED, messages=by_sms)
 
     projection = ProjectionActivities(open_session, CourseRules())
     for state in states.values():

@@ -140,6 +140,31 @@ async def test_the_dashboard_counts_the_scenario_exactly(service, session, scena
         rows = await drill(client, scenario, vis="udfald", kvartal=p_code, udfald="job")
         assert [r[0] for r in rows[1:]] == ["Erik Job"]
 
+        meetings = {
+            (row[0], row[1], row[2]): row[3:]
+            for row in (await table(client, "moeder", scenario))[1:]
+        }
+        before = [q.code for q in scenario.quarter.back(4)[:2]]
+        assert meetings == {
+            # Kvartal, opdelt efter, gruppe: møder, holdt, udeblevet, aflyst
+            (p_code, "I alt", "Alle møder"): ["5", "0,6", "0,2", "0,2"],
+            (p_code, "Aftalens kanal", "SMS"): ["2", "1", "0", "0"],
+            (p_code, "Aftalens kanal", "Automatisk opkald"): ["1", "0", "1", "0"],
+            (p_code, "Aftalens kanal", "E-mail"): ["1", "1", "0", "0"],
+            (p_code, "Aftalens kanal", "Ingen besked"): ["1", "0", "0", "1"],
+            (p_code, "Borgeren bekræftede", "Ja"): ["2", "1", "0", "0"],
+            (p_code, "Borgeren bekræftede", "Nej"): ["3", "0,333", "0,333", "0,333"],
+            (p_code, "Påmindelse", "Leveret"): ["2", "1", "0", "0"],
+            (p_code, "Påmindelse", "Sendt"): ["1", "1", "0", "0"],
+            (p_code, "Påmindelse", "Ingen"): ["2", "0", "0,5", "0,5"],
+            (pp_code, "I alt", "Alle møder"): ["1", "1", "0", "0"],
+            **{(code, "I alt", "Alle møder"): ["0", "", "", ""] for code in before},
+        }
+        rows = await drill(
+            client, scenario, vis="moeder", kvartal=p_code, gruppe="kanal-call", udfald="no_show"
+        )
+        assert [r[0] for r in rows[1:]] == ["Frida Møder"]
+
 
 async def test_the_page_draws_every_section_with_links_to_the_cases(service, session, scenario):
     async with logged_in(service, make_staff(session, Role.MANAGER)) as client:
@@ -151,7 +176,7 @@ async def test_the_page_draws_every_section_with_links_to_the_cases(service, ses
     page = answer.text
     for heading in ("Sager i stå nu", "Ventende opgaver nu", "Ventetider", "Sagsstamme"):
         assert heading in page
-    assert page.count('<svg class="chart"') == 7
+    assert page.count('<svg class="chart"') == 8
     assert f'href="/cases/{scenario.cases["Anna Stå"]}"' in page
     # The definitions are shown where they are used.
     assert "over 14 dage" in page and "Fortung: mindst 50 %" in page

@@ -1,8 +1,12 @@
 """Meeting agreements on the time-skipping server: channels, quiet hours, reminders, replies."""
 
+import uuid
 from datetime import timedelta
 
+from sqlmodel import select
+
 from api.case_views import appointments
+from models.case_view import CaseMeeting
 from models.contact import SetContactPreferences
 from models.danish_time import COPENHAGEN
 from models.enums import Channel, DeliveryStatus, MeetingStatus
@@ -118,6 +122,12 @@ async def test_a_temporary_failure_moves_this_message_on_and_keeps_sms_for_the_n
     assert state.contact.channels_in_order()[0] == Channel.SMS
     await time_env.sleep(timedelta(minutes=1))
     assert [m.channel for m in case_messages(session, course.case_id)] == ["sms", "call"]
+    # The dashboard counts the agreement as gone by call, the channel that did not fail.
+    session.expire_all()
+    [row] = session.exec(
+        select(CaseMeeting).where(CaseMeeting.case_id == uuid.UUID(course.case_id))
+    ).all()
+    assert (row.agreement_channel, row.reminder, row.confirmed) == ("call", "", False)
 
 
 async def test_a_fallback_waits_for_the_end_of_quiet_hours(time_env, session, course):
