@@ -15,6 +15,7 @@ from temporalio import activity
 
 from models.citizen import Citizen
 from models.db import SessionFactory, transaction
+from models.delivery import handed_late
 from models.enums import Channel, Recipient, Role
 from models.notice import Delivery, DeliveryResult, Notice
 from models.outbox import OutboxMessage
@@ -61,7 +62,10 @@ class NotificationActivities:
             elif notice.channel == Channel.EMAIL and self._email is not None:
                 refused = self._send_email(notice)
             else:
-                continue  # no provider set up: the outbox is the delivery
+                # No provider set up: the outbox is the delivery.
+                if notice.to == Recipient.CITIZEN:
+                    _set(self._open_session, notice.key, handed=True)
+                continue
             if refused is not None:
                 result.failed.append(notice.key)
                 if refused.code is not None:
@@ -99,6 +103,7 @@ class NotificationActivities:
                 subject=message.subject,
                 body=message.body,
                 created_at=datetime.now(UTC),
+                due_at=notice.due_at,
             )
         )
         return 1
@@ -160,7 +165,7 @@ def send_once(
         except PermanentDeliveryFailure as refused:
             _set(open_session, key, status="failed")
             return refused
-    _set(open_session, key, status="sent", provider_id=provider_id)
+    _set(open_session, key, handed=True, status="sent", provider_id=provider_id)
     return None
 
 
@@ -183,12 +188,18 @@ def send_email_once(
     return send_once(open_session, key, send=send, find=lambda row, since: None)
 
 
-def _set(open_session: SessionFactory, key: str, **fields: str) -> None:
+def _set(open_session: SessionFactory, key: str, handed: bool = False, **fields: str) -> None:
+    """Set fields on the message's row; `handed`: the provider (or, with none set up, the
+    outbox) has it now, which is recorded once, with whether that was late."""
     with transaction(open_session) as session:
         row = _find(session, key)
-        assert row is not None
+        if row is None:
+            return  # nobody to send it to (a citizen since deleted): nothing was written
         for name, value in fields.items():
             setattr(row, name, value)
+        if handed and row.handed_at is None:
+            row.handed_at = datetime.now(UTC)
+            row.handed_late = handed_late(row.due_at, row.handed_at)
 
 
 def _address(row: OutboxMessage) -> str:

@@ -14,8 +14,10 @@ from models.case_view import PAUSE, CaseFacts, CaseMeeting, CaseMessage, CaseTod
 from models.citizen import Citizen
 from models.continuity import ContinuityPlan, Pause, PlanEffort
 from models.cpr import mask_cpr
+from models.delivery import late, troubled, unresolved
 from models.enums import MeetingStatus
 from models.meeting import Meeting, Todo
+from models.outbox import OutboxMessage
 from models.staff import Staff
 
 
@@ -112,6 +114,40 @@ def cases_given_up_on(session: Session, case_ids: Sequence[uuid.UUID]) -> set[uu
             )
         ).all()
     )
+
+
+# How far back the board flags a message that went out late or never got a final status;
+# older ones are history, counted on the dashboard.
+FLAGGED_FOR = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class DeliveryTrouble:
+    late: int = 0
+    unresolved: int = 0
+
+
+def delivery_trouble(
+    session: Session, case_ids: Sequence[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, DeliveryTrouble]:
+    """Per case, its citizen's recent messages handed to the provider late, and those with no
+    final status 72 hours after they fell due (models/delivery.py)."""
+    rows = session.exec(
+        select(OutboxMessage.case_id, late(now), unresolved(now)).where(
+            col(OutboxMessage.case_id).in_(case_ids),
+            col(OutboxMessage.due_at) >= now - FLAGGED_FOR,
+            troubled(now),
+        )
+    ).all()
+    found: dict[uuid.UUID, DeliveryTrouble] = {}
+    for case_id, is_late, is_unresolved in rows:
+        if case_id is None:
+            continue
+        known = found.get(case_id, DeliveryTrouble())
+        found[case_id] = DeliveryTrouble(
+            known.late + bool(is_late), known.unresolved + bool(is_unresolved)
+        )
+    return found
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """A notice the workflow wants sent: who, about what, and a key that makes it exactly once."""
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from models.enums import Channel, Department, Recipient
@@ -15,6 +17,8 @@ class Notice(BaseModel):
     channel: Channel | None = None
     address: str | None = None
     context: dict[str, str] = {}
+    # When the citizen's message fell due: the moment the provider should have it by.
+    due_at: datetime | None = None
 
 
 class DeliveryResult(BaseModel):

@@ -28,3 +28,9 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(max_length=200)
     body: str = Field(max_length=4000)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    # A citizen's message: when it fell due, and when a provider (or, with none set up, the
+    # outbox) had it. Late, or with no final status long after, it is flagged
+    # (models/delivery.py).
+    due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), index=True))
+    handed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
+    handed_late: bool = False

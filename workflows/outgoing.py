@@ -225,6 +225,7 @@ def _send(
                 channel=channel,
                 address=address,
                 context=_meeting_context(meeting, message.purpose) if meeting else message.context,
+                due_at=message.due_at,
             )
         ],
     )

@@ -11,6 +11,7 @@ from api import access_log
 from api.case_views import (
     appointments,
     cases_given_up_on,
+    delivery_trouble,
     facts_of,
     meetings_of,
     open_todos,
@@ -52,6 +53,7 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
     meetings_by_case = meetings_of(session, case_ids)
     todos_by_case = open_todos(session, case_ids)
     given_up = cases_given_up_on(session, case_ids)
+    trouble = delivery_trouble(session, case_ids, now)
     cases = []
     for case, citizen in rows:
         plan = plan_of(case)
@@ -72,6 +74,7 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
                 "needs_next": seen.needs_next,
                 "unconfirmed_soon": seen.unconfirmed_soon,
                 "failed_delivery": case.id in given_up,
+                "delivery": trouble.get(case.id),
                 "open_todos": todos_by_case.get(case.id, []),
                 "meetings": {m.id: m for m in meetings_by_case.get(case.id, [])},
                 "handover_to": names.get(case.handover_to_id) if case.handover_to_id else None,

@@ -13,7 +13,16 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from api import access_log
-from api.dashboard import caseload, meetings, outcomes, stalled, timing, waiting, waiting_times
+from api.dashboard import (
+    caseload,
+    delivery,
+    meetings,
+    outcomes,
+    stalled,
+    timing,
+    waiting,
+    waiting_times,
+)
 from api.dashboard.filters import Filters
 from api.dashboard.period import Quarter
 from api.dashboard.section import Section
@@ -51,6 +60,7 @@ SECTIONS: dict[str, Build] = {
     "timing": lambda s, f, rules, now: timing.build(s, f),
     "udfald": lambda s, f, rules, now: outcomes.build(s, f),
     "moeder": lambda s, f, rules, now: meetings.build(s, f),
+    "levering": lambda s, f, rules, now: delivery.build(s, f, now),
 }
 
 
@@ -158,4 +168,5 @@ DRILLS: dict[str, Drill] = {
     "timing": lambda s, f, p, now: timing.cases(s, f, p),
     "udfald": lambda s, f, p, now: outcomes.cases(s, f, p),
     "moeder": lambda s, f, p, now: meetings.cases(s, f, p),
+    "levering": lambda s, f, p, now: delivery.cases(s, f, p, now),
 }

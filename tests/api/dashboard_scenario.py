@@ -32,6 +32,7 @@ from models.enums import (
     TaskState,
 )
 from models.meeting import Meeting, SentMessage
+from models.outbox import OutboxMessage
 from models.programme import (
     DecisionRecord,
     ProgrammeInput,
@@ -254,6 +255,35 @@ def build(session: Session, open_session: SessionFactory) -> Scenario:
         ActivityEnvironment().run(
             projection.project_programme, ProjectionInput(state=state, events=[referred])
         )
+    # Frida's messages in P: one handed over at once and delivered, one handed over late and
+    # delivered, one SMS never heard of again, and an e-mail the relay took (final).
+    with open_session() as db:
+        for n, (status, channel, handed_after) in enumerate(
+            [
+                ("delivered", "sms", 2),
+                ("delivered", "sms", 40),
+                ("sent", "sms", 1),
+                ("sent", "email", 1),
+            ]
+        ):
+            due = at(p.start + timedelta(days=10 + n))
+            db.add(
+                OutboxMessage(
+                    key=f"scenario:{frida.case_id}:{n}",
+                    case_id=uuid.UUID(frida.case_id),
+                    citizen_id=uuid.UUID(frida.citizen_id),
+                    channel=channel,
+                    status=status,
+                    purpose="meeting_reminder",
+                    subject="Påmindelse",
+                    body="Hej",
+                    created_at=due,
+                    due_at=due,
+                    handed_at=due + timedelta(seconds=handed_after),
+                    handed_late=handed_after > 10,
+                )
+            )
+        db.commit()
     return Scenario(
         coordinator=coordinator,
         now=now,

@@ -165,6 +165,13 @@ async def test_the_dashboard_counts_the_scenario_exactly(service, session, scena
         )
         assert [r[0] for r in rows[1:]] == ["Frida Møder"]
 
+        sent = {row[0]: row[1:] for row in (await table(client, "levering", scenario))[1:]}
+        # Beskeder, afleveret i tide, for sent, uden endelig status.
+        assert sent[p_code] == ["4", "0,75", "1", "1"]
+        assert sent[pp_code] == ["0", "", "0", "0"]
+        rows = await drill(client, scenario, vis="levering", kvartal=p_code, art="uafklaret")
+        assert [r[0] for r in rows[1:]] == ["Frida Møder"]
+
 
 async def test_the_page_draws_every_section_with_links_to_the_cases(service, session, scenario):
     async with logged_in(service, make_staff(session, Role.MANAGER)) as client:
@@ -177,6 +184,7 @@ async def test_the_page_draws_every_section_with_links_to_the_cases(service, ses
     for heading in ("Sager i stå nu", "Ventende opgaver nu", "Ventetider", "Sagsstamme"):
         assert heading in page
     assert page.count('<svg class="chart"') == 8
+    assert "Levering af beskeder" in page
     assert f'href="/cases/{scenario.cases["Anna Stå"]}"' in page
     # The definitions are shown where they are used.
     assert "over 14 dage" in page and "Fortung: mindst 50 %" in page

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -135,3 +136,26 @@ def test_wrong_credentials_are_refused_by_twilio(session, open_session, twilio):
             activities(open_session, twilio, token="forkert").deliver, delivery(session)
         )
     assert twilio.refused_auth == 1 and twilio.messages == []
+
+
+def test_when_the_provider_had_the_message_is_kept_and_a_late_hand_over_marked(
+    session, open_session, twilio
+):
+    on_time, late = delivery(session), delivery(session)
+    now = datetime.now(UTC)
+    on_time.notices[0].due_at = now
+    late.notices[0].due_at = now - timedelta(seconds=30)  # the worker was down, say
+    for job in (on_time, late):
+        ActivityEnvironment().run(activities(open_session, twilio).deliver, job)
+    kept = row(session, on_time.notices[0].key)
+    assert kept.due_at == now and kept.handed_at is not None and kept.handed_at >= now
+    assert not kept.handed_late
+    assert row(session, late.notices[0].key).handed_late
+
+
+def test_without_a_provider_the_outbox_has_it_at_once(session, open_session):
+    job = delivery(session)
+    job.notices[0].due_at = datetime.now(UTC)
+    ActivityEnvironment().run(NotificationActivities(open_session, "https://x.dk").deliver, job)
+    kept = row(session, job.notices[0].key)
+    assert (kept.status, kept.handed_late) == ("outbox", False) and kept.handed_at is not None
