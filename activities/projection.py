@@ -257,6 +257,7 @@ def _task_fields(record: TaskRecord) -> dict[str, Any]:
         "start_wait_working": start[1],
         **record.model_dump(include=_TASK_FIELDS),
         "needs": ",".join(record.needs),
+        "by_law": ",".join(record.by_law),
         "waiting_since": current[0] if record.breach and current else None,
         "assignee_id": uuid.UUID(record.assignee_id) if record.assignee_id else None,
     }

@@ -23,25 +23,22 @@ from models.meeting import MeetingInvite
 from models.staff import Staff
 from models.task import Task, TaskPublic
 
-# Lines of the timeline about the course itself, which every reader of the case may see.
-MILESTONES = frozenset(
-    {
-        "referred",
-        "preparation_started",
-        "team_meeting_scheduled",
-        "decided",
-        "extended",
-        "ended",
-        "closed_early",
-        "followed_up",
-        "handover_requested",
-        "handover_accepted",
-        "handover_declined",
-        "handover_withdrawn",
-        "consent_recorded",
-        "consent_withdrawn",
-    }
-)
+# Lines of the timeline about the course itself, which every reader of the case may see; in
+# these words, since the lines themselves carry what the coordinator wrote (a reason, a
+# handover's status, a consent's purpose).
+MILESTONES = {
+    "referred": "Borgeren er visiteret.",
+    "preparation_started": "Den forberedende del er startet.",
+    "team_meeting_scheduled": "Mødet i rehabiliteringsteamet er fastsat.",
+    "decided": "Kommunen har truffet afgørelse.",
+    "extended": "Forløbet er forlænget.",
+    "ended": "Forløbet er afsluttet.",
+    "closed_early": "Sagen er lukket før afgørelse.",
+    "followed_up": "Borgerens situation 13 uger efter er registreret.",
+    "handover_accepted": "Sagen har fået en ny koordinerende sagsbehandler.",
+    "consent_recorded": "Et samtykke er registreret.",
+    "consent_withdrawn": "Et samtykke er trukket tilbage.",
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,7 @@ def sight_of(session: Session, user: Staff, case: Case) -> Sight | None:
     if user.role not in DEPARTMENT_ROLES or user.department is None:
         return None
     tasks = session.exec(
-        select(Task.needs, Task.legal_basis, Task.state).where(
+        select(Task.by_law, Task.state).where(
             Task.case_id == case.id, Task.department == user.department
         )
     ).all()
@@ -76,13 +73,13 @@ def sight_of(session: Session, user: Staff, case: Case) -> Sight | None:
     ).first()
     if not tasks and invited is None:
         return None
-    # What an open task needs and the coordinator gave by a written legal basis.
+    # What an open task of the department has by a legal basis the coordinator wrote.
     by_law = [
-        InfoCategory(need)
-        for needs, legal_basis, state in tasks
-        if legal_basis and TaskState(state).is_open
-        for need in needs.split(",")
-        if need
+        InfoCategory(category)
+        for carried, state in tasks
+        if TaskState(state).is_open
+        for category in carried.split(",")
+        if category
     ]
     today = local_date(datetime.now(UTC))
     seen = departments_seen(user.department, facts_of(case).consents, by_law, today)
@@ -104,11 +101,13 @@ def _withheld(task: TaskPublic) -> TaskPublic:
 def seen_timeline(events: list[CaseEventPublic], sight: Sight) -> list[CaseEventPublic]:
     if sight.whole:
         return events
-    return [
-        e
-        for e in events
-        if e.department in sight.departments or (e.department is None and e.kind in MILESTONES)
-    ]
+    shown = []
+    for event in events:
+        if event.department in sight.departments:
+            shown.append(event)
+        elif event.department is None and event.kind in MILESTONES:
+            shown.append(event.model_copy(update={"summary": MILESTONES[event.kind]}))
+    return shown
 
 
 def seen_detail(session: Session, case: Case, sight: Sight) -> CaseDetail:

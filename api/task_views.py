@@ -26,7 +26,7 @@ BOARD_COLUMNS = [
 
 def task_public(task: Task, assignee: str | None) -> TaskPublic:
     return TaskPublic(
-        **task.model_dump(exclude={"assignee_id", "updated_at", "needs"}),
+        **task.model_dump(exclude={"assignee_id", "updated_at", "needs", "by_law"}),
         needs=[InfoCategory(n) for n in task.needs.split(",") if n],
         department_label=task.department.label,
         state_label=task.state.label,

@@ -11,13 +11,15 @@ information no consent covers is refused unless the coordinator writes the legal
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Self, TypeVar
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
-from models.command import Command, Directory, Reason, Text, new_id
+from models.command import Command, Directory, Text, new_id
 from models.enums import Department, Labelled
-from models.text import OneLine
+from models.text import Lines, OneLine
+
+T = TypeVar("T")
 
 
 class InfoCategory(Labelled):
@@ -52,6 +54,15 @@ class ConsentForm(Labelled):
 
 
 Outside = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), OneLine]
+
+
+def once_each(values: list[T]) -> list[T]:
+    return list(dict.fromkeys(values))
+
+
+# A few of a fixed set, each once: what a form's checkboxes send, and all an API may.
+Categories = Annotated[list[InfoCategory], Field(max_length=4), AfterValidator(once_each)]
+Departments = Annotated[list[Department], Field(max_length=4), AfterValidator(once_each)]
 Purpose = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), OneLine
 ]
@@ -144,10 +155,10 @@ def departments_seen(
 
 
 class RecordConsent(Command):
-    categories: list[InfoCategory] = Field(description="Hvilke oplysninger samtykket gælder")
-    from_departments: list[Department] = Field([], description="Må komme fra")
+    categories: Categories = Field(description="Hvilke oplysninger samtykket gælder")
+    from_departments: Departments = Field([], description="Må komme fra")
     from_outside: Outside = Field("", description="Må komme fra fagfolk uden for kommunen")
-    to_departments: list[Department] = Field([], description="Må gives til")
+    to_departments: Departments = Field([], description="Må gives til")
     to_outside: Outside = Field("", description="Må gives til fagfolk uden for kommunen")
     purpose: Purpose = Field(description="Formålet, som borgeren har fået forklaret")
     given_as: ConsentForm = ConsentForm.WRITTEN
@@ -163,6 +174,15 @@ class RecordConsent(Command):
             raise ValueError("Vælg mindst én slags oplysninger, som samtykket gælder.")
         if not (self.from_departments or self.from_outside):
             raise ValueError("Skriv, hvem oplysningerne må komme fra.")
+        for category in self.categories:
+            # A department's information comes from that department: a consent to have it
+            # from another would cover nothing.
+            if category.holder not in self.from_departments and not self.from_outside:
+                raise ValueError(
+                    f"Oplysninger om {category.label} kommer fra {category.holder.label}: "
+                    "vælg afdelingen under »Må komme fra«, eller skriv fagpersonen uden for "
+                    "kommunen, de kommer fra."
+                )
         if not (self.to_departments or self.to_outside):
             raise ValueError("Skriv, hvem oplysningerne må gives til.")
         if self.given_as == ConsentForm.ORAL and len(self.note) < 3:
@@ -176,5 +196,7 @@ class RecordConsent(Command):
 
 
 class WithdrawConsent(Command):
-    consent_id: str
-    note: Reason = Field(description="Hvordan og hvornår borgeren trak samtykket tilbage")
+    consent_id: str = Field(max_length=40)
+    note: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), Lines
+    ] = Field(description="Hvordan og hvornår borgeren trak samtykket tilbage")

@@ -10,11 +10,12 @@ from sqlmodel import Column, Index, SQLModel
 from sqlmodel import Field as SqlField
 
 from models.command import Command, Directory, Reason, Text, new_id
-from models.consent import InfoCategory
+from models.consent import Categories, InfoCategory
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Breach, Department, TaskState
-from models.text import OneLine
+from models.text import Lines, OneLine
 
+LegalBasis = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), Lines]
 Purpose = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), OneLine
 ]
@@ -45,10 +46,12 @@ class TaskRecord(BaseModel):
     expected_start: date | None = None
     due: date | None = None
     carries_recommendation: bool = False
-    # Information held by other departments that the task needs, and the legal basis the
-    # coordinator wrote where no consent covered it (models/consent.py).
+    # Information held by other departments that the task needs; the legal basis the
+    # coordinator wrote where no consent covered some of it, and what it covered then
+    # (models/consent.py).
     needs: list[InfoCategory] = []
     legal_basis: str = ""
+    by_law: list[InfoCategory] = []
     state: TaskState = TaskState.ASSIGNED
     assigned_at: datetime
     assigned_by: str
@@ -80,10 +83,10 @@ class AssignTask(Command):
     carries_recommendation: bool = Field(
         False, description="Opgaven udfører rehabiliteringsteamets indstilling"
     )
-    needs: list[InfoCategory] = Field(
+    needs: Categories = Field(
         [], description="Oplysninger fra andre afdelinger, som opgaven kræver"
     )
-    legal_basis: Text = Field(
+    legal_basis: LegalBasis = Field(
         "", description="Hjemlen til at give oplysningerne, når intet samtykke dækker dem"
     )
     assigned_on: date | None = Field(
@@ -168,7 +171,10 @@ class Task(SQLModel, table=True):
     carries_recommendation: bool = False
     # The categories the task needs from other departments, comma-separated.
     needs: str = SqlField(default="", max_length=100)
-    legal_basis: str = SqlField(default="", max_length=2000)
+    legal_basis: str = SqlField(default="", max_length=1000)
+    # What of `needs` the legal basis carries: what the department sees by it while the task
+    # is open (api/case_sight.py), and loses when it closes or a consent takes over.
+    by_law: str = SqlField(default="", max_length=100)
     state: TaskState = SqlField(sa_type=StrEnumType(TaskState))
     assignee_id: uuid.UUID | None = SqlField(default=None, foreign_key="staff.id")
     assigned_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))

@@ -1,7 +1,7 @@
 """The citizen's consents on a course: recorded and withdrawn by the coordinator, and the
 check a task's assignment must pass (models/consent.py)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from models.consent import (
     ConsentRecord,
@@ -19,6 +19,9 @@ from workflows.guards import acting, fmt, record
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
 
+# How long before the referral a consent for the course can have been given.
+OLDEST = timedelta(days=90)
+
 
 @rule("record_consent")
 def record_consent(state: ProgrammeState, cmd: RecordConsent, now: datetime) -> TimelineEvent:
@@ -31,6 +34,11 @@ def record_consent(state: ProgrammeState, cmd: RecordConsent, now: datetime) -> 
     given_on = cmd.given_on or today
     if given_on > today:
         raise invalid("Et samtykke kan ikke registreres, før borgeren har givet det.")
+    if given_on < local_date(state.referred_at) - OLDEST:
+        # A consent must be for this case (retssikkerhedsloven § 11 a).
+        raise invalid(
+            "Samtykket er givet længe før sagen; det skal gælde denne sag. Indhent et nyt."
+        )
     if cmd.valid_until < today:
         raise invalid("Samtykket er allerede udløbet; skriv, hvor længe det gælder.")
     consent = ConsentRecord(

@@ -9,6 +9,8 @@ from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.rejections import forbidden, refuse
 
+SUMMARY_LIMIT = 2000  # models/case.py: CaseEvent.summary
+
 
 def record(
     state: ProgrammeState,
@@ -21,6 +23,9 @@ def record(
     notices: list[Notice] | None = None,
 ) -> TimelineEvent:
     state.seq += 1
+    if len(summary) > SUMMARY_LIMIT:
+        # The timeline keeps a line of at most this; what was cut is on the case elsewhere.
+        summary = summary[: SUMMARY_LIMIT - 1] + "…"
     if state.stage_since_for != state.stage:
         state.stage_since, state.stage_since_for = now, state.stage
     return TimelineEvent(

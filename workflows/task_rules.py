@@ -60,6 +60,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         carries_recommendation=cmd.carries_recommendation,
         needs=cmd.needs,
         legal_basis=cmd.legal_basis if by_law else "",
+        by_law=by_law,
         assigned_at=assigned_at,
         assigned_by=actor.id,
         sla=sla,

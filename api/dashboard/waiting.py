@@ -106,7 +106,8 @@ def waiting_cases(
     table = Table(
         key="venter",
         title="Ventende opgaver",
-        columns=["Borger", "Koordinator", "Afdeling", "Venter på", "Siden", "Dage", "Opgave"],
+        # Not what the task is about: that is the department's to tell (api/case_sight.py).
+        columns=["Borger", "Koordinator", "Afdeling", "Venter på", "Siden", "Dage"],
     )
     for task, citizen, coordinator in _with_case(session, where):
         assert task.waiting_since is not None
@@ -121,7 +122,6 @@ def waiting_cases(
                 Cell(task.breach.label if task.breach else ""),
                 Cell(local_date(task.waiting_since).isoformat()),
                 Cell(days),
-                Cell(task.purpose),
             ]
         )
     return table
@@ -202,9 +202,9 @@ def breach_cases(session: Session, filters: Filters, params: dict[str, str]) -> 
     monday = parse_day(params["uge"])
     rows = session.exec(
         with_people(
-            select(TaskBreachRow, Task.purpose, Citizen.name, COORDINATOR.full_name)
-            .join(Task, col(Task.id) == TaskBreachRow.task_id)
-            .join(Case, col(Case.id) == TaskBreachRow.case_id)
+            select(TaskBreachRow, Citizen.name, COORDINATOR.full_name).join(
+                Case, col(Case.id) == TaskBreachRow.case_id
+            )
         )
         .where(*_breach_where(filters, monday, monday + timedelta(weeks=1)))
         .order_by(col(TaskBreachRow.since))
@@ -212,9 +212,9 @@ def breach_cases(session: Session, filters: Filters, params: dict[str, str]) -> 
     table = Table(
         key="brud",
         title=f"Overskredne frister i ugen fra {monday:%d.%m.%Y}",
-        columns=["Borger", "Koordinator", "Afdeling", "Frist", "Overskredet", "Opgave"],
+        columns=["Borger", "Koordinator", "Afdeling", "Frist", "Overskredet"],
     )
-    for breach, purpose, citizen, name in rows:
+    for breach, citizen, name in rows:
         table.rows.append(
             [
                 citizen_cell(breach.case_id, citizen),
@@ -222,7 +222,6 @@ def breach_cases(session: Session, filters: Filters, params: dict[str, str]) -> 
                 Cell(breach.department.label),
                 Cell(breach.kind.label),
                 Cell(local_date(breach.since).isoformat()),
-                Cell(purpose),
             ]
         )
     return table

@@ -93,7 +93,7 @@ def render_limited(
         "case_limited.html",
         user,
         case=detail,
-        state=facts_of(case),
+        consents=facts_of(case).consents,
         tasks=seen_tasks(case_tasks(session, case.id), sight),
         columns=BOARD_COLUMNS,
         sight=sight,

@@ -40,13 +40,18 @@ VIEWERS = (Role.MANAGER, Role.ADMIN, Role.DEPARTMENT_LEAD)
 QUARTERS_OFFERED = 12
 
 
-def _filters(request: Request, user: Staff, now: datetime) -> tuple[Filters, list[str]]:
+def _params(request: Request, user: Staff) -> dict[str, str]:
     if user.role not in VIEWERS:
         raise Forbidden("Overblikket er for ledere og afdelingsledere.")
     params = dict(request.query_params)
-    if user.role == Role.DEPARTMENT_LEAD and user.department and "afdeling" not in params:
-        params["afdeling"] = user.department.value  # a lead starts on her own department
-    return Filters.parse(params, local_date(now))
+    if user.role == Role.DEPARTMENT_LEAD and user.department:
+        # A lead sees her own department's figures and the citizens behind them, no other's.
+        params["afdeling"] = user.department.value
+    return params
+
+
+def _filters(request: Request, user: Staff, now: datetime) -> tuple[Filters, list[str]]:
+    return Filters.parse(_params(request, user), local_date(now))
 
 
 Build = Callable[[Session, Filters, CourseRules, datetime], Section]
@@ -103,7 +108,7 @@ def drill_down(request: Request, session: SessionDep, user: UserDep) -> Response
     filters, problems = _filters(request, user, now)
     if problems:
         raise Invalid(" ".join(problems))
-    params = dict(request.query_params)
+    params = _params(request, user)
     drill = DRILLS.get(params.get("vis", ""))
     if drill is None:
         raise NotFound("Den liste findes ikke.")

@@ -3,6 +3,7 @@ another department's information only where the citizen's consent (or a written 
 covers it; a manager sees the course, not what departments wrote; every look is logged."""
 
 import json
+import random
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -12,9 +13,9 @@ from sqlmodel import select
 
 from models.access_log import AccessLogRow
 from models.enums import Department, Role
-from tests.api.case_steps import act, new_case
+from tests.api.case_steps import act, eventually, new_case
 from tests.api.conftest import logged_in
-from tests.factories import PASSWORD, copenhagen_today, make_staff
+from tests.factories import PASSWORD, copenhagen_today, make_staff, random_cpr
 
 HEALTH_SECRET = "Tåler ikke store grupper på grund af angst"
 
@@ -243,3 +244,139 @@ async def test_the_coordinator_records_a_consent_with_the_pages_form(service, co
     assert "oplysninger om helbred, sociale forhold" in page.text
     assert "fra Sundhed, Socialforvaltningen, Egen læge" in page.text
     assert str(uuid.UUID(_consent_id(page)))  # a withdraw form for the consent in force
+
+
+async def test_withdrawal_takes_away_what_only_the_consent_gave_even_beside_a_legal_basis(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    await act(as_coordinator, case["id"], "assign-task", department="social", purpose="Bolig")
+    social_note = "Har mistet sin bolig"
+    await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        department="social",
+        purpose="Boligsag",
+        considerations=social_note,
+    )
+    await act(
+        as_coordinator,
+        case["id"],
+        "record-consent",
+        **_health_to_social(to_departments=["jobcenter"]),
+    )
+    # Health by the consent, social by a legal basis, on one jobcenter task.
+    task = await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        department="jobcenter",
+        purpose="Praktik",
+        needs=["health", "social"],
+        legal_basis="Lov om aktiv beskæftigelsesindsats § 21",
+    )
+    assert "Oplysninger om sociale forhold gives uden samtykke" in task["summary"]
+    worker = make_staff(session, Role.DEPARTMENT_WORKER, Department.JOBCENTER)
+    async with logged_in(service, worker) as jobcenter:
+        page, _, _ = await _what_is_seen(jobcenter, case["id"])
+        assert HEALTH_SECRET in page and social_note in page
+
+        consent_id = _consent_id(await as_coordinator.get(f"/cases/{case['id']}"))
+        await act(
+            as_coordinator, case["id"], "withdraw-consent", consent_id=consent_id, note="Ringede"
+        )
+        page, tasks, detail = await _what_is_seen(jobcenter, case["id"])
+        assert social_note in page  # still by the legal basis, while the task is open
+        for seen in (page, tasks, detail):
+            assert HEALTH_SECRET not in seen
+
+
+async def test_a_milestone_shows_a_department_or_a_manager_none_of_what_the_coordinator_wrote(
+    service, session, as_coordinator
+):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    receiver = make_staff(session, Role.COORDINATOR)
+    secret = "Borgeren har svær angst og misbrug"
+    await act(
+        as_coordinator,
+        case["id"],
+        "request-handover",
+        to_id=str(receiver.id),
+        note={"status": secret},
+    )
+    await act(as_coordinator, case["id"], "withdraw-handover")
+    await act(
+        as_coordinator, case["id"], "record-consent", **_health_to_social(note=f"Sagde: {secret}")
+    )
+    for reader in (
+        make_staff(session, Role.DEPARTMENT_WORKER, Department.SOCIAL),
+        make_staff(session, Role.MANAGER),
+    ):
+        async with logged_in(service, reader) as client:
+            page = await client.get(f"/cases/{case['id']}")
+            detail = await client.get(f"/api/cases/{case['id']}")
+        for seen in (page.text, detail.text):
+            assert "angst og misbrug" not in seen
+        assert "Et samtykke er registreret." in page.text
+
+
+async def test_the_dashboards_lists_name_no_task_and_a_lead_sees_only_her_department(
+    service, session, as_coordinator
+):
+    weeks_ago = (copenhagen_today() - timedelta(days=21)).isoformat()
+    name = "Dorthe Venter" + "".join(random.choices("abcdefghij", k=8))
+    citizen = await as_coordinator.post("/api/citizens", json={"cpr": random_cpr(), "name": name})
+    case = (
+        await as_coordinator.post(
+            "/api/cases", json={"citizen_id": citizen.json()["id"], "referred_on": weeks_ago}
+        )
+    ).json()
+    await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        department="health",
+        purpose="Psykologisk udredning",
+        assigned_on=weeks_ago,  # long past its acknowledgement: it waits on Sundhed
+    )
+    query = {"vis": "venter", "afdeling": "health", "format": "csv"}
+    async with logged_in(service, make_staff(session, Role.MANAGER)) as manager:
+
+        async def listed() -> bool:
+            answer = await manager.get("/leder/sager", params=query)
+            return name in answer.text
+
+        await eventually(listed)
+        answer = await manager.get("/leder/sager", params=query)
+    assert "Sundhed" in answer.text and "Psykologisk udredning" not in answer.text
+    lead = make_staff(session, Role.DEPARTMENT_LEAD, Department.FAMILY)
+    async with logged_in(service, lead) as family:
+        answer = await family.get("/leder/sager", params=query)
+    assert answer.status_code == 200 and name not in answer.text
+
+
+async def test_a_task_or_consent_beyond_what_the_read_model_holds_is_refused_not_stuck(
+    as_coordinator,
+):
+    case = await new_case(as_coordinator)
+    for fields, reason in (
+        ({"needs": ["employment"] * 12}, "Højst 4"),
+        ({"legal_basis": "x" * 1001}, "1000"),
+    ):
+        answer = await as_coordinator.post(
+            f"/api/cases/{case['id']}/assign-task",
+            json={"department": "social", "purpose": "Bostøtte", **fields},
+        )
+        assert answer.status_code == 422 and reason in answer.text, answer.text
+    covers_nothing = await as_coordinator.post(
+        f"/api/cases/{case['id']}/record-consent",
+        json=_health_to_social(from_departments=["social"]),
+    )
+    assert covers_nothing.status_code == 422
+    assert "Oplysninger om helbred kommer fra Sundhed" in covers_nothing.text
+    long_ago = await as_coordinator.post(
+        f"/api/cases/{case['id']}/record-consent",
+        json=_health_to_social(given_on="2001-01-01"),
+    )
+    assert long_ago.status_code == 422 and "længe før sagen" in long_ago.text

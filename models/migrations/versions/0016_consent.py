@@ -1,5 +1,5 @@
-"""consent: what a task needs from other departments and the legal basis written where no
-consent covers it; whose information each timeline line tells of
+"""consent: what a task needs from other departments, the legal basis written where no
+consent covers it and what that basis carries; whose information each timeline line tells of
 
 Revision ID: 0016
 Revises: 0015
@@ -21,8 +21,9 @@ def upgrade() -> None:
     with op.batch_alter_table("task") as batch_op:
         batch_op.add_column(sa.Column("needs", sa.String(100), nullable=False, server_default=""))
         batch_op.add_column(
-            sa.Column("legal_basis", sa.String(2000), nullable=False, server_default="")
+            sa.Column("legal_basis", sa.String(1000), nullable=False, server_default="")
         )
+        batch_op.add_column(sa.Column("by_law", sa.String(100), nullable=False, server_default=""))
     # Lines written before this carry no department; the timeline shows them only to those
     # who see the whole case, except the course's own milestones (api/case_sight.py).
     with op.batch_alter_table("case_event") as batch_op:
@@ -33,5 +34,6 @@ def downgrade() -> None:
     with op.batch_alter_table("case_event") as batch_op:
         batch_op.drop_column("department")
     with op.batch_alter_table("task") as batch_op:
+        batch_op.drop_column("by_law")
         batch_op.drop_column("legal_basis")
         batch_op.drop_column("needs")
