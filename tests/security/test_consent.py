@@ -380,3 +380,20 @@ async def test_a_task_or_consent_beyond_what_the_read_model_holds_is_refused_not
         json=_health_to_social(given_on="2001-01-01"),
     )
     assert long_ago.status_code == 422 and "længe før sagen" in long_ago.text
+
+
+async def test_every_role_sees_what_its_place_on_the_case_allows(service, session, as_coordinator):
+    case = await _case_with_health_and_social_tasks(as_coordinator)
+    readers = [
+        (make_staff(session, Role.DEPARTMENT_LEAD, Department.SOCIAL), 200, False),
+        (make_staff(session, Role.DEPARTMENT_LEAD, Department.HEALTH), 200, True),
+        (make_staff(session, Role.DEPARTMENT_LEAD, Department.FAMILY), 404, False),
+        (make_staff(session, Role.COORDINATOR), 404, False),  # not on this case
+        (make_staff(session, Role.DATA_PROTECTION), 404, False),
+        (make_staff(session, Role.ADMIN), 200, True),
+    ]
+    for reader, status, sees_health in readers:
+        async with logged_in(service, reader) as client:
+            answer = await client.get(f"/api/cases/{case['id']}/tasks")
+        assert answer.status_code == status, (reader.role, reader.department)
+        assert (HEALTH_SECRET in answer.text) == sees_health, (reader.role, reader.department)
