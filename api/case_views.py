@@ -180,7 +180,9 @@ def timeline(session: Session, case_id: uuid.UUID) -> list[CaseEventPublic]:
         select(CaseEvent, Staff.full_name)
         .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
         .where(CaseEvent.case_id == case_id)
-        .order_by(col(CaseEvent.seq).desc())
+        # When things happened, newest first: a line registered after the fact (a decision
+        # dated last month) stands where it happened.
+        .order_by(col(CaseEvent.at).desc(), col(CaseEvent.seq).desc())
     ).all()
     return [
         CaseEventPublic(

@@ -21,7 +21,10 @@ def record(
     *,
     task_id: str | None = None,
     notices: list[Notice] | None = None,
+    happened: datetime | None = None,
 ) -> TimelineEvent:
+    """The timeline's line for what a rule did; `happened`: when what it records took place,
+    where that was before it was recorded (a decision registered after the fact)."""
     state.seq += 1
     if len(summary) > SUMMARY_LIMIT:
         # The timeline keeps a line of at most this; what was cut is on the case elsewhere.
@@ -31,7 +34,7 @@ def record(
     return TimelineEvent(
         seq=state.seq,
         kind=kind,
-        at=now,
+        at=min(happened, now) if happened else now,
         actor_id=actor.id if actor else None,
         summary=summary,
         task_id=task_id,

@@ -156,6 +156,7 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
             now,
             actor,
             f"Afgørelse: ressourceforløb fra {fmt(decided_on)} til {fmt(state.planned_end)}.",
+            happened=_day_of(decided_on, now),
         )
     state.stage = Stage.CLOSED
     state.closed_at = now
@@ -166,7 +167,13 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         now,
         actor,
         f"Afgørelse: {cmd.kind.label}. Der iværksættes ikke et ressourceforløb; sagen er lukket.",
+        happened=_day_of(decided_on, now),
     )
+
+
+def _day_of(day: date, now: datetime) -> datetime | None:
+    """A day registered after the fact, as the moment the timeline shows it; None for today."""
+    return None if day == local_date(now) else start_of(day)
 
 
 @rule("extend")

@@ -82,6 +82,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
             else ""
         ),
         task_id=task.id,
+        happened=assigned_at,
     )
 
 

@@ -11,6 +11,7 @@ from api.dashboard.filters import Filters
 from api.dashboard.section import Section, citizen_cell
 from api.dashboard.tables import Cell, Table
 from api.dashboard.waiting import AGES, age_index, age_label
+from api.templating import danish_date
 from models.case import Case
 from models.citizen import Citizen
 from models.danish_time import local_date
@@ -60,7 +61,7 @@ def _rows(table: Table, rows: list[tuple[Case, str, str]], now: datetime) -> Non
                 Cell(case.stage.label),
                 Cell(
                     local_date(case.stalled_since).isoformat(),
-                    text=f"{case.stalled_since:%d.%m.%Y}",
+                    text=danish_date(case.stalled_since),
                 ),
                 Cell((now - case.stalled_since).days),
                 Cell(case.stall_reason),

@@ -19,6 +19,7 @@ from api.templating import danish_datetime
 from models.access_log import AccessLogRow
 from models.citizen import Citizen
 from models.cpr import mask_cpr, normalise_cpr
+from models.danish_time import COPENHAGEN
 from models.enums import Department, Role
 from models.staff import Staff
 
@@ -103,7 +104,7 @@ def _log_of(session: Session, citizen: Citizen) -> Table:
         department = Department(row.department).label if row.department else ""
         table.rows.append(
             [
-                Cell(row.at.isoformat(), text=danish_datetime(row.at)),
+                Cell(row.at.astimezone(COPENHAGEN).isoformat(), text=danish_datetime(row.at)),
                 Cell(name),
                 Cell(Role(row.role).label),
                 Cell(department),

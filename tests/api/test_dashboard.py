@@ -2,10 +2,11 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from models.case import Case
 from models.danish_time import is_working_day, local_date
 from models.enums import Department, Role
 from tests.api.conftest import logged_in
@@ -217,3 +218,18 @@ async def test_bad_filters_and_addresses_are_explained(service, session):
         assert missing.status_code == 422
         assert "Listen kan ikke vises" in missing.json()["detail"]
         assert (await client.get("/leder/hemmelig.csv")).status_code == 404
+
+
+async def test_dates_are_copenhagen_dates_on_the_page_as_in_the_csv(service, session, scenario):
+    # 23.30 UTC on a winter evening is 00.30 the next day in Copenhagen.
+    evening = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+    case = session.get(Case, scenario.cases["Anna Stå"])
+    case.stalled_since = evening
+    session.add(case)
+    session.commit()
+    async with logged_in(service, make_staff(session, Role.MANAGER)) as client:
+        params = {"koordinator": str(scenario.coordinator.id), "kvartal": scenario.quarter.code}
+        page = (await client.get("/leder", params=params)).text
+        stalled = await table(client, "staaet", scenario)
+    assert "01.12.2026" in page and "30.11.2026" not in page
+    assert stalled[1][3] == "2026-12-01"

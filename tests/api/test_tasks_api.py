@@ -1,10 +1,11 @@
 """Tasks, the continuity plan and handovers through the JSON API, on a real dev server."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import select
 
+from models.danish_time import COPENHAGEN
 from models.enums import Department, Role
 from models.outbox import OutboxMessage
 from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
@@ -226,3 +227,29 @@ async def test_the_changes_token_moves_when_a_task_changes(as_coordinator):
     await assign(as_coordinator, case["id"])
     after = (await as_coordinator.get("/api/changes")).text
     assert before != after
+
+
+async def test_a_task_registered_after_the_fact_stands_in_the_timeline_when_it_was_given(
+    as_coordinator,
+):
+    today = copenhagen_today()
+    case = await new_case(as_coordinator, referred_on=(today - timedelta(days=10)).isoformat())
+    given = today - timedelta(days=5)
+    await act(
+        as_coordinator,
+        case["id"],
+        "assign-task",
+        department="social",
+        purpose="Bostøtte",
+        assigned_on=given.isoformat(),
+    )
+    await act(as_coordinator, case["id"], "start-preparation")
+    timeline = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["timeline"]
+    moments = [datetime.fromisoformat(e["at"]) for e in timeline]
+    assert moments == sorted(moments, reverse=True)  # when it happened, newest first
+    [assigned] = [m for m, e in zip(moments, timeline, strict=True) if e["kind"] == "task_assigned"]
+    assert (assigned.astimezone(COPENHAGEN).date(), assigned.astimezone(COPENHAGEN).hour) == (
+        given,
+        0,
+    )
+    assert timeline[-1]["kind"] == "referred" and timeline[0]["kind"] != "task_assigned"
