@@ -23,12 +23,13 @@ from activities.notifications import OUTBOX_CHANNEL
 from activities.projection import _case_fields, _task_fields, course_fields
 from bench.course import ACKNOWLEDGE_DAYS, TASK_SHARE, Outline, Person, Staffing, draw_outline, play
 from models.case import Case, CaseEvent
+from models.case_view import CaseMeeting
 from models.citizen import Citizen
 from models.course import course_of
 from models.danish_time import local_date
 from models.department import DepartmentRow
-from models.enums import Department, Recipient, Role, Stage
-from models.meeting import MeetingInvite
+from models.enums import DeliveryStatus, Department, Recipient, Role, Stage
+from models.meeting import Meeting, MeetingInvite
 from models.notice import Notice
 from models.outbox import OutboxMessage
 from models.passwords import hash_password
@@ -67,6 +68,7 @@ TABLES: list[type[SQLModel]] = [
     Case,
     Task,
     TaskBreachRow,
+    CaseMeeting,
     MeetingInvite,
     CaseEvent,
     OutboxMessage,
@@ -295,6 +297,7 @@ def _project(
                 },
             )
     for meeting in state.meetings.values():
+        rows.add(CaseMeeting, _meeting_row(case_id, meeting, state))
         for participant in meeting.participants:
             rows.add(
                 MeetingInvite,
@@ -321,6 +324,26 @@ def _project(
                 "summary": event.summary,
             },
         )
+
+
+def _meeting_row(case_id: uuid.UUID, meeting: Meeting, state: ProgrammeState) -> dict[str, Any]:
+    """The meeting as the projection leaves it once every message about it is projected
+    (activities/case_view.py: write_meetings, then _mark_meeting for each message)."""
+    about = [m for m in state.sent if m.meeting_id == meeting.id and not m.status.failed]
+    agreements = [m.channel.value for m in about if m.purpose == "meeting_agreement"]
+    reminders = [m.status for m in about if m.purpose == "meeting_reminder"]
+    reached = "delivered" if DeliveryStatus.DELIVERED in reminders else "sent" if reminders else ""
+    return {
+        "id": meeting.id,
+        "case_id": case_id,
+        "starts_at": meeting.starts_at,
+        "status": meeting.status.value,
+        "data": meeting.model_dump(mode="json"),
+        "seq": state.seq,
+        "confirmed": meeting.confirmed_at is not None,
+        "agreement_channel": agreements[-1] if agreements else None,
+        "reminder": reached,
+    }
 
 
 def _outbox(

@@ -5,6 +5,7 @@ confirmed, and by whether a reminder reached them."""
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.dashboard.case_list import case_list
@@ -29,34 +30,43 @@ DEFINITION = (
 )
 
 
+# The facts a meeting's row keeps for the splits (activities/case_view.py).
+FACTS = ("agreement_channel", "confirmed", "reminder")
+
+
 @dataclass(frozen=True)
 class Group:
-    """One way of splitting the meetings, and the value a meeting's row must have."""
+    """One way of splitting the meetings: the fact a meeting's row must have, and its value."""
 
     by: str  # what the split is by, as the table names it
     name: str  # the group, as the table names it
     code: str  # in the address: gruppe=<code>
-    where: ColumnElement[bool]
+    fact: str | None = None  # one of FACTS; None: every meeting
+    value: str | bool | None = None
+
+    def where(self) -> ColumnElement[bool]:
+        if self.fact is None:
+            return col(CaseMeeting.id).is_not(None)
+        column = col(getattr(CaseMeeting, self.fact))
+        return column.is_(None) if self.value is None else column == self.value
+
+    def holds(self, facts: dict[str, object]) -> bool:
+        return self.fact is None or facts[self.fact] == self.value
 
 
 def _groups() -> list[Group]:
-    channel = col(CaseMeeting.agreement_channel)
-    groups = [Group("I alt", "Alle møder", "alle", col(CaseMeeting.id).is_not(None))]
+    groups = [Group("I alt", "Alle møder", "alle")]
     groups += [
-        Group("Aftalens kanal", c.label, f"kanal-{c.value}", channel == c.value)
+        Group("Aftalens kanal", c.label, f"kanal-{c.value}", "agreement_channel", c.value)
         for c in (Channel.SMS, Channel.CALL, Channel.EMAIL)
     ]
     groups += [
-        Group("Aftalens kanal", "Ingen besked", "kanal-ingen", channel.is_(None)),
-        Group("Borgeren bekræftede", "Ja", "bekraeftet-ja", col(CaseMeeting.confirmed).is_(True)),
-        Group(
-            "Borgeren bekræftede", "Nej", "bekraeftet-nej", col(CaseMeeting.confirmed).is_(False)
-        ),
+        Group("Aftalens kanal", "Ingen besked", "kanal-ingen", "agreement_channel", None),
+        Group("Borgeren bekræftede", "Ja", "bekraeftet-ja", "confirmed", True),
+        Group("Borgeren bekræftede", "Nej", "bekraeftet-nej", "confirmed", False),
     ]
     groups += [
-        Group(
-            "Påmindelse", name, f"paamindelse-{code or 'ingen'}", col(CaseMeeting.reminder) == code
-        )
+        Group("Påmindelse", name, f"paamindelse-{code or 'ingen'}", "reminder", code)
         for code, name in (("delivered", "Leveret"), ("sent", "Sendt"), ("", "Ingen"))
     ]
     return groups
@@ -74,16 +84,36 @@ def _in(quarter: Quarter) -> list[ColumnElement[bool]]:
     ]
 
 
-def _counts(
-    session: Session, filters: Filters, quarter: Quarter, group: Group
-) -> dict[MeetingStatus, int]:
-    found = session.exec(
-        select(CaseMeeting.status, func.count())
+Counts = dict[Group, dict[MeetingStatus, int]]
+
+
+def _counts(session: Session, filters: Filters, quarter: Quarter, groups: list[Group]) -> Counts:
+    """Each group's meetings by outcome, from one count by outcome and facts."""
+    found: Counts = {group: {} for group in groups}
+    # SQLAlchemy's own select: SQLModel's is typed for at most four columns.
+    for status, channel, confirmed, reminder, n in session.execute(
+        sa_select(
+            col(CaseMeeting.status),
+            col(CaseMeeting.agreement_channel),
+            col(CaseMeeting.confirmed),
+            col(CaseMeeting.reminder),
+            func.count(),
+        )
         .join(Case, col(Case.id) == CaseMeeting.case_id)
-        .where(filters.cases(), *_in(quarter), group.where)
-        .group_by(col(CaseMeeting.status))
-    ).all()
-    return {MeetingStatus(status): n for status, n in found}
+        .where(filters.cases(), *_in(quarter))
+        .group_by(
+            col(CaseMeeting.status),
+            col(CaseMeeting.agreement_channel),
+            col(CaseMeeting.confirmed),
+            col(CaseMeeting.reminder),
+        )
+    ):
+        row = dict(zip(FACTS, (channel, confirmed, reminder), strict=True))
+        for group in groups:
+            if group.holds(row):
+                outcome = MeetingStatus(status)
+                found[group][outcome] = found[group].get(outcome, 0) + n
+    return found
 
 
 def build(session: Session, filters: Filters) -> Section:
@@ -97,8 +127,9 @@ def build(session: Session, filters: Filters) -> Section:
     for quarter in filters.quarter.back(QUARTERS)[::-1]:
         # Every split for the chosen quarter; the ones before it in total, to compare.
         groups = list(GROUPS.values()) if quarter == filters.quarter else [GROUPS["alle"]]
+        by_group = _counts(session, filters, quarter, groups)
         for group in groups:
-            counts = _counts(session, filters, quarter, group)
+            counts = by_group[group]
             total = sum(counts.values())
             if not total and group.code != "alle":
                 continue
@@ -149,7 +180,7 @@ def cases(session: Session, filters: Filters, params: dict[str, str]) -> Table:
         raise ValueError("not an outcome of a meeting")
     meetings = (
         select(CaseMeeting.case_id)
-        .where(*_in(quarter), group.where, col(CaseMeeting.status) == outcome)
+        .where(*_in(quarter), group.where(), col(CaseMeeting.status) == outcome)
         .scalar_subquery()
     )
     return case_list(
