@@ -63,9 +63,15 @@ def write_meetings(
 _KEPT_BY_MESSAGES = frozenset({"agreement_channel", "reminder"})
 
 
+TODO_TEXT = 500  # models/case_view.py: CaseTodo.text
+
+
 def write_todos(session: Session, case_id: uuid.UUID, todos: Iterable[Todo], seq: int) -> None:
     for todo in todos:
         row = CaseTodo(case_id=case_id, seq=seq, **todo.model_dump())
+        # A run begun before TRUSTED_MESSAGES puts a whole reply in the text; the column holds
+        # a line.
+        row.text = row.text if len(row.text) <= TODO_TEXT else row.text[: TODO_TEXT - 1] + "…"
         _upsert(session, row, {"case_id": case_id, "id": todo.id}, seq)
 
 
@@ -95,7 +101,7 @@ def write_messages(
     session: Session,
     case_id: uuid.UUID,
     waiting: Iterable[OutgoingMessage],
-    sent: Iterable[SentMessage],
+    sent: Sequence[SentMessage],
     seq: int,
 ) -> None:
     for message in waiting:
@@ -122,25 +128,35 @@ def write_messages(
             seq=seq,
         )
         _upsert(session, row, {"case_id": case_id, "key": done.key}, seq)
-        _mark_meeting(session, done)
+    _mark_meetings(session, {done.meeting_id for done in sent if done.meeting_id})
 
 
-def _mark_meeting(session: Session, done: SentMessage) -> None:
-    """What a message tells of its meeting: the agreement's channel (the last one tried that
-    did not fail), and whether a reminder reached the citizen."""
-    if done.meeting_id is None or done.status.failed:
-        return
-    meeting = col(CaseMeeting.id) == done.meeting_id
-    if done.purpose == "meeting_agreement":
+def _mark_meetings(session: Session, meeting_ids: set[str]) -> None:
+    """What the messages about each meeting tell of it, worked out again from all of them as
+    the read model now holds them (so the order projections arrive in does not matter): the
+    channel of the latest agreement that did not fail (none: the coordinator called), and
+    whether a reminder was delivered, or sent with no word of delivery."""
+    for meeting_id in meeting_ids:
+        messages = session.exec(
+            select(CaseMessage.purpose, CaseMessage.channel, CaseMessage.status)
+            .where(CaseMessage.meeting_id == meeting_id, col(CaseMessage.sent_at).is_not(None))
+            .order_by(col(CaseMessage.sent_at))
+        ).all()
+        working = [(p, c, s) for p, c, s in messages if not DeliveryStatus(s).failed]
+        agreements = [c for p, c, _ in working if p == "meeting_agreement"]
+        reminders = [s for p, _, s in working if p == "meeting_reminder"]
         session.exec(
-            update(CaseMeeting).where(meeting).values(agreement_channel=done.channel.value)
+            update(CaseMeeting)
+            .where(col(CaseMeeting.id) == meeting_id)
+            .values(
+                agreement_channel=agreements[-1] if agreements else None,
+                reminder="delivered"
+                if DeliveryStatus.DELIVERED.value in reminders
+                else "sent"
+                if reminders
+                else "",
+            )
         )
-    elif done.purpose == "meeting_reminder":
-        reached = done.status == DeliveryStatus.DELIVERED
-        statement = update(CaseMeeting).where(meeting)
-        if not reached:
-            statement = statement.where(col(CaseMeeting.reminder) == "")
-        session.exec(statement.values(reminder="delivered" if reached else "sent"))
 
 
 def remove(session: Session, case_id: uuid.UUID, gone: Sequence[str], seq: int) -> None:

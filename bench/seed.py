@@ -386,6 +386,10 @@ def _outbox(
                         "subject": message.subject,
                         "body": message.body,
                         "created_at": event.at,
+                        # Written at once, as the outbox hands a message over.
+                        "due_at": notice.due_at,
+                        "handed_at": event.at if notice.due_at else None,
+                        "handed_late": False,
                     },
                 )
 

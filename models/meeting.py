@@ -74,6 +74,11 @@ class SentMessage(BaseModel):
     context: dict[str, str] = {}
 
 
+# The messages that ask the citizen whether the time suits them: a short answer can be about
+# these, and a call about them waits for a key.
+ANSWERABLE = ("meeting_agreement", "meeting_reminder", "meeting_moved")
+
+
 class ReplyAnswer(Labelled):
     """What a short, clear reply from the citizen says about a meeting."""
 

@@ -9,6 +9,11 @@ _GSM7 = set(
 _GSM7_EXTENDED = set("^{}\\[~]|€\f")
 
 
+def is_basic(text: str) -> bool:
+    """Every character in GSM-7's basic set: one septet each."""
+    return all(c in _GSM7 for c in text)
+
+
 def is_gsm7(text: str) -> bool:
     return all(c in _GSM7 or c in _GSM7_EXTENDED for c in text)
 

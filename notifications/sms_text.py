@@ -8,7 +8,7 @@ are written as their nearest GSM-7 letters instead.
 
 import unicodedata
 
-from notifications.sms_length import is_gsm7
+from notifications.sms_length import is_basic
 
 _NEAREST = {
     "–": "-",
@@ -48,16 +48,22 @@ LIMITS = {
 
 
 def gsm7(text: str) -> str:
-    out = []
-    for character in text:
-        character = _NEAREST.get(character, character)
-        if not is_gsm7(character):
-            bare = "".join(
-                c for c in unicodedata.normalize("NFKD", character) if not unicodedata.combining(c)
-            )
-            character = bare if bare and is_gsm7(bare) else "?"
-        out.append(character)
-    return "".join(out)
+    """The text in GSM-7's basic characters only, one septet each."""
+    return "".join(_basic(character) for character in text)
+
+
+def _basic(character: str) -> str:
+    nearest = _NEAREST.get(character, character)
+    if is_basic(nearest):
+        return nearest
+    # A letter with a mark GSM-7 lacks ("ë", "ł" aside), or a wide form ("［"): its base,
+    # itself written in basic characters.
+    bare = "".join(
+        _NEAREST.get(c, c)
+        for c in unicodedata.normalize("NFKD", character)
+        if not unicodedata.combining(c)
+    )
+    return bare if bare and is_basic(bare) else "?"
 
 
 NAMES = ("first_name", "with", "contact_name")

@@ -38,14 +38,20 @@ def queue(
 ) -> bool:
     """Queue a message about the meeting for the first moment outside quiet hours."""
     contact = state.contact
+    trusted = in_effect(state, TRUSTED_MESSAGES)
+    # Since TRUSTED_MESSAGES every message about a meeting must arrive before it, not only a
+    # reminder; where quiet hours leave no time, the coordinator is asked to call.
+    must_arrive = trusted or purpose == "meeting_reminder"
     moment = allowed_time(
         max(due, now),
         contact.quiet_from,
         contact.quiet_to,
-        before=meeting.starts_at if purpose == "meeting_reminder" else None,
+        before=meeting.starts_at if must_arrive else None,
         now=now,
     )
     if moment is None:
+        if trusted and purpose != "meeting_reminder":
+            _ask_to_call(state, purpose, meeting, now)
         return False
     state.outgoing.append(
         OutgoingMessage(
@@ -103,16 +109,27 @@ def delivery_report(state: ProgrammeState, cmd: DeliveryReport, now: datetime) -
         if trusted:
             said += " SMS bruges ikke til nummeret igen."
     meeting = state.meetings.get(sent.meeting_id or "")
-    note = sent.meeting_id is None and trusted
-    if not sent.fallback or not (note or (meeting is not None and meeting.status.is_upcoming)):
+    if not trusted:
+        still_matters = meeting is not None and meeting.status.is_upcoming
+    elif meeting is None:
+        still_matters = sent.meeting_id is None  # a note, like the new contact person
+    else:
+        # A cancellation matters as much as an agreement: the citizen must not come in vain.
+        still_matters = meeting.starts_at > now and (
+            meeting.status.is_upcoming or sent.purpose == "meeting_cancelled"
+        )
+    if not sent.fallback or not still_matters:
         return record(state, "message_failed", now, cmd.actor, said)
     moment: datetime | None = now
     if trusted:
         contact = state.contact
-        before = meeting.starts_at if meeting and sent.purpose == "meeting_reminder" else None
+        # Every message about a meeting must arrive before it.
+        before = meeting.starts_at if meeting else None
         moment = allowed_time(now, contact.quiet_from, contact.quiet_to, before=before, now=now)
     if moment is None:
-        said += " Der er ikke tid til en anden kanal før mødet uden for borgerens stille timer."
+        assert meeting is not None  # only a meeting sets a time it must arrive before
+        _ask_to_call(state, sent.purpose, meeting, now)
+        said += " Der er ikke tid til en anden kanal uden for borgerens stille timer; ring selv."
         return record(state, "message_failed", now, cmd.actor, said)
     state.outgoing.append(
         OutgoingMessage(
@@ -169,6 +186,9 @@ def send_due(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     due = [m for m in state.outgoing if m.due_at <= now]
     state.outgoing = [m for m in state.outgoing if m.due_at > now]
     events = []
+    if in_effect(state, TRUSTED_MESSAGES):
+        # A channel found unusable since the message was queued (SMS to a landline) is skipped.
+        due = [_usable_only(state, m) for m in due]
     for message in due:
         if message.meeting_id is None:
             events.append(_send(state, message, None, now))
@@ -182,20 +202,32 @@ def send_due(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     return events
 
 
+def _about(purpose: str, meeting: Meeting | None) -> str:
+    return _purpose_label(purpose) + (f" ({when(meeting.starts_at)})" if meeting else "")
+
+
+def _ask_to_call(
+    state: ProgrammeState, purpose: str, meeting: Meeting | None, now: datetime
+) -> str:
+    """A to-do for the coordinator to phone the citizen about the message; what it is about."""
+    about = _about(purpose, meeting)
+    add_todo(state, f"Ring til borgeren om {about}", meeting.id if meeting else None, now)
+    return about
+
+
+def _usable_only(state: ProgrammeState, message: OutgoingMessage) -> OutgoingMessage:
+    usable = [c for c in message.channels if state.contact.usable(c)]
+    return message.model_copy(update={"channels": usable or [Channel.CASEWORKER_CALLS]})
+
+
 def _send(
     state: ProgrammeState, message: OutgoingMessage, meeting: Meeting | None, now: datetime
 ) -> TimelineEvent:
     channel, *fallback = message.channels
-    what = _purpose_label(message.purpose)
-    about = f" ({when(meeting.starts_at)})" if meeting else ""
     if channel == Channel.CASEWORKER_CALLS:
-        add_todo(state, f"Ring til borgeren om {what}{about}", meeting.id if meeting else None, now)
+        about = _ask_to_call(state, message.purpose, meeting, now)
         return record(
-            state,
-            "call_citizen",
-            now,
-            None,
-            f"Borgeren skal ringes op om {what}{about}; se tavlen.",
+            state, "call_citizen", now, None, f"Borgeren skal ringes op om {about}; se tavlen."
         )
     key = f"{message.key}:{message.attempt}"
     state.sent.append(
@@ -216,7 +248,7 @@ def _send(
         "message_sent",
         now,
         None,
-        f"{channel.label} til borgeren med {what}{about}.",
+        f"{channel.label} til borgeren med {_about(message.purpose, meeting)}.",
         notices=[
             Notice(
                 key=key,

@@ -13,6 +13,7 @@ from models.command import Actor
 from models.danish_time import when
 from models.enums import Channel, MeetingStatus
 from models.meeting import (
+    ANSWERABLE,
     AssignReply,
     CitizenReply,
     Meeting,
@@ -26,7 +27,7 @@ from workflows.meeting_rules import meeting_of, upcoming
 from workflows.rejections import refuse
 from workflows.rule import rule
 from workflows.rule_patches import TRUSTED_MESSAGES, in_effect
-from workflows.todos import add_todo
+from workflows.todos import add_todo, close_todos
 
 # What of a reply the to-do's one line shows; the whole text is on the to-do and the timeline.
 SHOWN = 200
@@ -50,16 +51,19 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
         # A key pressed in a call answers the meeting the call was about.
         known = state.meetings.get(cmd.meeting_id)
         candidates = [known] if known is not None and _ahead(known, now) else []
+        clear = True
     else:
-        candidates = messaged_meetings(state, now)
-    if answer is not None and len(candidates) == 1:
+        candidates, clear = messaged_meetings(state, now)
+    if answer is not None and clear and len(candidates) == 1:
         return _apply(state, candidates[0], answer, now, cmd.actor, said)
     # Nothing is guessed: the whole reply goes to the coordinator with the meetings it may
     # concern (all ahead, where no message went in the window).
     options = candidates or [m for m in upcoming(state) if _ahead(m, now)]
     shown = cmd.text if len(cmd.text) <= SHOWN else cmd.text[:SHOWN] + " …"
     todo = add_todo(state, f"Svar fra borgeren ({how}): {shown}", None, now)
-    todo.reply, todo.answer, todo.candidates = cmd.text, answer, [m.id for m in options]
+    # An empty SMS (a picture, say) is still a reply the coordinator must see.
+    todo.reply = cmd.text or "(tom besked)"
+    todo.answer, todo.candidates = answer, [m.id for m in options]
     why = (
         " Det er uklart, hvilket møde svaret gælder; koordinatoren afgør det."
         if answer is not None and options
@@ -68,20 +72,25 @@ def citizen_reply(state: ProgrammeState, cmd: CitizenReply, now: datetime) -> Ti
     return record(state, "citizen_message", now, cmd.actor, said + why)
 
 
-def messaged_meetings(state: ProgrammeState, now: datetime) -> list[Meeting]:
-    """The meetings still ahead that a message to the citizen's number concerned within the
-    reply window, the latest message's first."""
+def messaged_meetings(state: ProgrammeState, now: datetime) -> tuple[list[Meeting], bool]:
+    """The meetings still ahead that messages to the citizen's number concerned within the
+    reply window, the latest message's first; and whether every message in the window was
+    about one of them. A note (the new contact person) or a cancellation in the window could
+    be what the citizen answers, so then nothing is taken as clear."""
     since = now - timedelta(hours=state.rules.reply_window_hours)
     found: list[Meeting] = []
+    clear = True
     for sent in sorted(state.sent, key=lambda s: s.sent_at, reverse=True):
         if sent.sent_at < since:
             break
-        meeting = state.meetings.get(sent.meeting_id or "")
-        if sent.channel not in _TO_THE_NUMBER or meeting is None or meeting in found:
+        if sent.channel not in _TO_THE_NUMBER:
             continue
-        if _ahead(meeting, now):
+        meeting = state.meetings.get(sent.meeting_id or "")
+        if meeting is None or sent.purpose not in ANSWERABLE or not _ahead(meeting, now):
+            clear = False
+        elif meeting not in found:
             found.append(meeting)
-    return found
+    return found, clear
 
 
 def _ahead(meeting: Meeting, now: datetime) -> bool:
@@ -99,6 +108,7 @@ def _apply(
     if answer == ReplyAnswer.CONFIRM:
         meeting.status = MeetingStatus.CONFIRMED
         meeting.confirmed_at = now
+        close_todos(state, meeting.id, now)  # a new time asked for earlier is not needed now
         return record(
             state,
             "meeting_confirmed",

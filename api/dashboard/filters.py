@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, exists, true
-from sqlmodel import col
+from sqlmodel import col, select
 
 from api.dashboard.period import Quarter
 from models.case import Case
@@ -69,6 +69,21 @@ class Filters:
             clauses.append(
                 exists().where(
                     col(Task.case_id) == col(Case.id), col(Task.department) == self.department
+                )
+            )
+        return and_(true(), *clauses)
+
+    def case_ids(self, case_id: Any) -> ColumnElement[bool]:
+        """The same cases, for rows that name their case in `case_id` (a meeting, a message),
+        with no join with the cases where no coordinator is chosen."""
+        clauses: list[ColumnElement[bool]] = []
+        if self.coordinator_id:
+            mine = select(Case.id).where(col(Case.coordinator_id) == self.coordinator_id)
+            clauses.append(col(case_id).in_(mine))
+        if self.department:
+            clauses.append(
+                exists().where(
+                    col(Task.case_id) == col(case_id), col(Task.department) == self.department
                 )
             )
         return and_(true(), *clauses)

@@ -80,4 +80,4 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
                 "handover_to": names.get(case.handover_to_id) if case.handover_to_id else None,
             }
         )
-    return page(request, "board.html", user, cases=cases, columns=BOARD_COLUMNS)
+    return page(request, "board.html", user, cases=cases, columns=BOARD_COLUMNS, now=now)

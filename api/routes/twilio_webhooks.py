@@ -25,7 +25,7 @@ from models.citizen import Citizen
 from models.command import Command
 from models.db import transaction
 from models.enums import Channel, DeliveryStatus, Stage
-from models.meeting import CitizenReply, DeliveryReport
+from models.meeting import ANSWERABLE, CitizenReply, DeliveryReport
 from models.outbox import OutboxMessage
 from models.settings import Settings
 from notifications.voice import spoken, thanks
@@ -39,9 +39,6 @@ CALL_OUTCOMES = {
     "failed": DeliveryStatus.FAILED,
     "canceled": DeliveryStatus.FAILED,
 }
-
-# The messages that ask the citizen whether the time suits them.
-ANSWERABLE = ("meeting_agreement", "meeting_reminder", "meeting_moved")
 
 UNKNOWN_NUMBER_REPLY = (
     "Tak for din besked. Vi kan ikke se, hvem du er ud fra dit nummer, så vi har givet den "
@@ -80,7 +77,7 @@ async def status_callback(
     if reported not in DeliveryStatus._value2member_map_:
         return Response(status_code=204)  # accepted, sending, ...: nothing to act on
     code = form.get("ErrorCode", "")
-    error_code = int(code) if code.isdigit() and len(code) < 10 else None
+    error_code = int(code) if code.isascii() and code.isdigit() and len(code) < 10 else None
     await _report(open_session, temporal, settings, key, DeliveryStatus(reported), error_code)
     return Response(status_code=204)
 

@@ -41,6 +41,9 @@ async def test_late_and_unresolved_messages_are_flagged_on_the_board(session, as
     # Delivered in time, and a failure the provider reported: neither is flagged.
     session.add(_message(case, due=old, status="delivered"))
     session.add(_message(case, due=old, status="failed"))
+    refused = _message(case, due=old, status="failed")  # refused before any provider had it
+    refused.handed_at = None
+    session.add(refused)
     session.commit()
 
     board = await as_coordinator.get("/board")

@@ -80,6 +80,7 @@ def test_the_case_view_is_carried_over_from_the_old_copy_of_the_state(tmp_path):
                 "purpose": "Opfølgning",
                 "status": "held",
                 "booked_at": "2026-01-20T09:00:00+00:00",
+                "confirmed_at": "2026-01-21T09:00:00+00:00",
             }
         },
         "todos": [{"id": "todo-1", "text": "Ring", "created_at": "2026-02-01T10:00:00+00:00"}],
@@ -105,12 +106,31 @@ def test_the_case_view_is_carried_over_from_the_old_copy_of_the_state(tmp_path):
         "sent": [
             {
                 "key": "meeting:m1:v1:meeting_agreement:1:1",
+                "meeting_id": "m1",
                 "purpose": "meeting_agreement",
                 "channel": "sms",
                 "sent_at": "2026-01-20T09:00:00+00:00",
                 "status": "failed",
                 "fallback": [],
-            }
+            },
+            {
+                "key": "meeting:m1:v1:meeting_agreement:1:2",
+                "meeting_id": "m1",
+                "purpose": "meeting_agreement",
+                "channel": "call",
+                "sent_at": "2026-01-20T09:05:00+00:00",
+                "status": "delivered",
+                "fallback": [],
+            },
+            {
+                "key": "meeting:m1:v1:meeting_reminder:1:1",
+                "meeting_id": "m1",
+                "purpose": "meeting_reminder",
+                "channel": "sms",
+                "sent_at": "2026-01-31T09:00:00+00:00",
+                "status": "sent",
+                "fallback": [],
+            },
         ],
     }
     with engine.begin() as connection:
@@ -158,10 +178,22 @@ def test_the_case_view_is_carried_over_from_the_old_copy_of_the_state(tmp_path):
         meeting = session.get(CaseMeeting, "m1")
         assert meeting is not None and meeting.status == "held" and meeting.seq == 7
         assert meeting.starts_at == datetime(2026, 2, 1, 9, tzinfo=UTC)
+        # The dashboard's facts (0018), from its data and the messages about it: the SMS
+        # agreement failed, the call went through, and a reminder went with no word back.
+        assert (meeting.confirmed, meeting.agreement_channel, meeting.reminder) == (
+            True,
+            "call",
+            "sent",
+        )
         todo = session.exec(select(CaseTodo).where(CaseTodo.case_id == case_id)).one()
         assert todo.text == "Ring" and todo.done_at is None
         kinds = session.exec(select(PlanItemRow.kind).where(PlanItemRow.case_id == case_id)).all()
         assert sorted(kinds) == ["effort", "pause"]
         messages = session.exec(select(CaseMessage).where(CaseMessage.case_id == case_id)).all()
-        assert {(m.status, m.gave_up) for m in messages} == {("waiting", False), ("failed", True)}
+        assert {(m.status, m.gave_up) for m in messages} == {
+            ("waiting", False),
+            ("failed", True),
+            ("delivered", False),
+            ("sent", False),
+        }
     engine.dispose()

@@ -10,7 +10,7 @@ from models.case_view import CaseMeeting
 from models.contact import SetContactPreferences
 from models.danish_time import COPENHAGEN
 from models.enums import Channel, DeliveryStatus, MeetingStatus
-from models.meeting import DeliveryReport, MoveMeeting, RecordMeetingOutcome
+from models.meeting import CancelMeeting, DeliveryReport, MoveMeeting, RecordMeetingOutcome
 from models.refusals import INVALID_INPUT
 from tests.factories import actor_of, case_messages
 from tests.workflows.meeting_steps import REMINDERS, at, booking, state_of
@@ -192,3 +192,56 @@ async def test_the_caseworker_calls_when_the_citizen_prefers_it(time_env, sessio
 def _needs_next(state, now) -> bool:
     """As the case page and the board judge it, from the meetings the projection wrote."""
     return appointments(list(state.meetings.values()), now).needs_next
+
+
+async def test_a_fallback_that_could_only_come_after_the_meeting_asks_the_coordinator_to_call(
+    time_env, session, course
+):
+    today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
+    early = at(today + timedelta(days=1), 8)  # before quiet hours end at 09.00
+    await send(course.handle, booking(course, early))
+    await time_env.sleep(timedelta(minutes=1))
+    sms = case_messages(session, course.case_id)[0]
+    await travel_to(time_env, at(today, 21, 30))
+    said = await send(course.handle, DeliveryReport(key=sms.key, status=DeliveryStatus.FAILED))
+    assert "ring selv" in said.summary
+    state = await state_of(course)
+    assert state.todos[-1].text.startswith("Ring til borgeren om mødeaftalen")
+    await time_env.sleep(timedelta(hours=12))
+    agreements = [m for m in case_messages(session, course.case_id) if "agreement" in m.purpose]
+    assert [m.channel for m in agreements] == ["sms"]  # no call after the meeting
+    session.expire_all()
+    [row] = session.exec(
+        select(CaseMeeting).where(CaseMeeting.case_id == uuid.UUID(course.case_id))
+    ).all()
+    assert row.agreement_channel is None  # the SMS failed: the coordinator calls
+
+
+async def test_a_failed_cancellation_falls_back_and_a_dead_number_is_skipped_after(
+    time_env, session, course
+):
+    today = (await time_env.get_current_time()).astimezone(COPENHAGEN).date()
+    meeting = booking(course, at(today + timedelta(days=3), 13))
+    await send(course.handle, meeting)
+    await time_env.sleep(timedelta(minutes=1))
+    agreement = case_messages(session, course.case_id)[0]
+    # The number turns out to be a landline: the reminders queued for SMS go by call.
+    await send(
+        course.handle,
+        DeliveryReport(key=agreement.key, status=DeliveryStatus.FAILED, error_code=21614),
+    )
+    await send(
+        course.handle,
+        CancelMeeting(
+            actor=actor_of(course.coordinator), meeting_id=meeting.meeting_id or "", reason="Syg"
+        ),
+    )
+    await time_env.sleep(timedelta(minutes=1))
+    cancellation = case_messages(session, course.case_id)[-1]
+    assert (cancellation.purpose, cancellation.channel) == ("meeting_cancelled", "call")
+    await send(
+        course.handle, DeliveryReport(key=cancellation.key, status=DeliveryStatus.UNDELIVERED)
+    )
+    await time_env.sleep(timedelta(minutes=1))
+    last = case_messages(session, course.case_id)[-1]
+    assert (last.purpose, last.channel) == ("meeting_cancelled", "email")

@@ -5,7 +5,7 @@ everything else reaches the coordinator whole, to be assigned in one click."""
 from datetime import timedelta
 
 from models.enums import Channel, MeetingStatus
-from models.meeting import AssignReply, CitizenReply, MoveReply, ReplyAnswer
+from models.meeting import AssignReply, CancelMeeting, CitizenReply, MoveReply, ReplyAnswer
 from models.refusals import INVALID_TRANSITION
 from tests.factories import actor_of
 from tests.workflows.meeting_steps import at, booking, state_of
@@ -123,3 +123,24 @@ async def test_a_key_in_the_call_answers_the_calls_meeting_and_a_late_reply_is_n
     state = await state_of(course)
     assert state.meetings[health].status == MeetingStatus.BOOKED
     assert state.todos[-1].reply == "JA" and state.todos[-1].candidates == [social, health]
+
+
+async def test_a_short_answer_after_a_cancellation_in_the_window_is_not_guessed(time_env, course):
+    today = (await time_env.get_current_time()).date()
+    kept = booking(course, at(today + timedelta(days=3), 10))
+    dropped = booking(course, at(today + timedelta(days=4), 10))
+    await send(course.handle, kept)
+    await time_env.sleep(timedelta(hours=25))  # the agreements leave the window
+    await send(course.handle, dropped)
+    await send(
+        course.handle,
+        CancelMeeting(
+            actor=actor_of(course.coordinator), meeting_id=dropped.meeting_id or "", reason="Syg"
+        ),
+    )
+    await time_env.sleep(timedelta(minutes=1))
+    # "OK" may answer the cancellation: it confirms nothing, the coordinator reads it.
+    await send(course.handle, CitizenReply(text="OK"))
+    state = await state_of(course)
+    assert state.meetings[kept.meeting_id or ""].status == MeetingStatus.BOOKED
+    assert state.todos[-1].reply == "OK"

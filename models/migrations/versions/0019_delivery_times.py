@@ -24,11 +24,15 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("handed_late", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    op.create_index("ix_outbox_message_due_at", "outbox_message", ["due_at"])
+    op.create_index(
+        "ix_outbox_message_delivery",
+        "outbox_message",
+        ["due_at", "case_id", "status", "channel", "handed_late", "handed_at"],
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_outbox_message_due_at", table_name="outbox_message")
+    op.drop_index("ix_outbox_message_delivery", table_name="outbox_message")
     with op.batch_alter_table("outbox_message") as batch_op:
         batch_op.drop_column("handed_late")
         batch_op.drop_column("handed_at")
