@@ -44,10 +44,6 @@ _HOLDERS = {
 }
 
 
-def category_held_by(department: Department) -> InfoCategory:
-    return next(c for c, holder in _HOLDERS.items() if holder == department)
-
-
 class ConsentForm(Labelled):
     WRITTEN = "written", "Skriftligt"
     ORAL = "oral", "Mundtligt"
@@ -144,13 +140,8 @@ def departments_seen(
 ) -> frozenset[Department]:
     """Whose information a department sees on a case: its own, what a consent in force lets
     it have, and what an open task of its carries by a legal basis the coordinator wrote."""
-    given = list(consents)
     seen = {department} | {c.holder for c in granted_by_law}
-    seen |= {
-        holder
-        for holder in Department
-        if any(x.covers(category_held_by(holder), department, today) for x in given)
-    }
+    seen |= {c.holder for x in consents for c in x.categories if x.covers(c, department, today)}
     return frozenset(seen)
 
 
