@@ -295,8 +295,14 @@ def demo_cases() -> list[DemoCase]:
             200,
             (prep, meeting(-180), recommend(rf), decide(-170, 24)),
         ),
+        # Karen prefers SMS: the new contact person reaches her by SMS once Mette accepts.
         DemoCase(
-            "Karen Bech", "1403911234", "koordinator2", 10, (prep,), handover_to="koordinator"
+            "Karen Bech",
+            "1403911234",
+            "koordinator2",
+            10,
+            (contact(["sms"], "28 45 67 89"), prep),
+            handover_to="koordinator",
         ),
     ]
 
