@@ -15,6 +15,7 @@ from temporalio.client import Client
 from api.case_actions import CASE_ACTIONS, TASK_ACTIONS
 from api.case_service import create_case, register_citizen, run_case_action, run_task_action
 from deploy.connections import connect_temporal
+from deploy.demo_meetings import import_past_meetings
 from models.citizen import CitizenCreate
 from models.command import Command
 from models.danish_time import COPENHAGEN, local_date
@@ -202,9 +203,13 @@ def demo_cases() -> list[DemoCase]:
             "koordinator",
             45,
             (prep, meeting(10)),
+            # Her first agreement went by e-mail; then she gave her mobile number, and the
+            # second went by SMS: a JA by SMS answers the second.
             plan=(
                 contact(["email"], email="camilla.holm@eksempel.dk"),
                 meeting_at(5, 13, "cafe", "Café Solsikken, Torvet 3", "Forberedelse til teammødet"),
+                contact(["sms", "email"], "20 44 55 66", "camilla.holm@eksempel.dk"),
+                meeting_at(8, 10, "jobcenter", "Jobcenteret, Rådhusvej 2", "Samtale om praktik"),
             ),
         ),
         DemoCase(
@@ -367,7 +372,11 @@ async def _seed_case(
         )
         return command
 
+    referred_on = today - timedelta(days=demo.referred_days_ago)
     for slug, fields in (*demo.steps, *demo.plan):
+        if slug == "start-preparation":
+            # The preparation began the day after the referral, as the timeline then shows.
+            fields = {"started_on": min(referred_on + timedelta(days=1), today).isoformat()}
         await as_coordinator(slug, fields)
     for task in demo.tasks:
         assigned = await as_coordinator(
@@ -423,6 +432,7 @@ async def seed_demo(settings: Settings) -> None:
             staff = {s.username: s for s in session.exec(select(Staff)).all()}
         for demo in demo_cases():
             await _seed_case(open_session, client, settings, staff, demo)
-        log.info("demo municipality seeded: %d cases", len(demo_cases()))
+        past = import_past_meetings(open_session, datetime.now(UTC))
+        log.info("demo municipality seeded: %d cases, %d past meetings", len(demo_cases()), past)
     finally:
         engine.dispose()

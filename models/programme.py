@@ -165,7 +165,10 @@ class ProjectionInput(BaseModel):
 
 
 class StartPreparation(Command):
-    pass
+    started_on: date | None = Field(
+        None,
+        description="Når en sag registreres efter den forberedende del er startet; ellers i dag",
+    )
 
 
 class ScheduleTeamMeeting(Command):

@@ -19,7 +19,7 @@ from models.continuity import (
     RemovePlanItem,
 )
 from models.course import CourseRecord, as_course
-from models.danish_time import local_date
+from models.danish_time import local_date, start_of
 from models.enums import MeetingStatus, PlanItemKind, Stage, TaskState
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.guards import acting, fmt, record, require_planning
@@ -57,6 +57,7 @@ def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> Ti
         now,
         actor,
         f"{cmd.kind.label} i planen: {cmd.title} ({cmd.owner}), {fmt(cmd.start)}–{fmt(cmd.end)}.",
+        happened=start_of(cmd.start),  # one registered after the fact stands where it began
     )
 
 
@@ -73,6 +74,7 @@ def justify_pause(state: ProgrammeState, cmd: JustifyPause, now: datetime) -> Ti
         now,
         actor,
         f"Begrundet pause {fmt(cmd.start)}–{fmt(cmd.end)}: {cmd.reason}",
+        happened=start_of(cmd.start),
     )
 
 

@@ -47,9 +47,22 @@ def refer(state: ProgrammeState) -> TimelineEvent:
 def start_preparation(state: ProgrammeState, cmd: StartPreparation, now: datetime) -> TimelineEvent:
     actor = acting(cmd)
     require_stage(state, "Den forberedende del", Stage.REFERRED)
+    started_on = cmd.started_on or local_date(now)
+    if started_on > local_date(now):
+        raise invalid("Den forberedende del kan ikke starte i fremtiden.")
+    if started_on < local_date(state.referred_at):
+        raise invalid("Den forberedende del kan ikke starte før visitationen.")
     state.stage = Stage.PREPARATION
-    state.preparation_started_at = now
-    return record(state, "preparation_started", now, actor, "Den forberedende del er startet.")
+    happened = _day_of(started_on, now)
+    state.preparation_started_at = happened or now
+    return record(
+        state,
+        "preparation_started",
+        now,
+        actor,
+        "Den forberedende del er startet.",
+        happened=happened,
+    )
 
 
 @rule("schedule_team_meeting")
@@ -72,6 +85,8 @@ def schedule_team_meeting(
         now,
         actor,
         f"Mødet i rehabiliteringsteamet er {verb} {fmt(cmd.meeting_on)}.",
+        # A meeting already held, registered after the fact, stands on its day.
+        happened=_day_of(cmd.meeting_on, now),
     )
 
 
@@ -100,6 +115,7 @@ def record_recommendation(
         now,
         actor,
         f"Rehabiliteringsteamet indstiller{again}: {cmd.kind.label}.",
+        happened=_day_of(state.team_meeting_on, now),  # given at the team's meeting
     )
 
 

@@ -243,8 +243,12 @@ async def test_a_task_registered_after_the_fact_stands_in_the_timeline_when_it_w
         purpose="Bostøtte",
         assigned_on=given.isoformat(),
     )
-    await act(as_coordinator, case["id"], "start-preparation")
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    await act(as_coordinator, case["id"], "start-preparation", expect=422, started_on=tomorrow)
+    started = (today - timedelta(days=7)).isoformat()
+    await act(as_coordinator, case["id"], "start-preparation", started_on=started)
     timeline = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()["timeline"]
+    assert [e["kind"] for e in timeline][-2:] == ["preparation_started", "referred"]
     moments = [datetime.fromisoformat(e["at"]) for e in timeline]
     assert moments == sorted(moments, reverse=True)  # when it happened, newest first
     [assigned] = [m for m, e in zip(moments, timeline, strict=True) if e["kind"] == "task_assigned"]
@@ -252,4 +256,4 @@ async def test_a_task_registered_after_the_fact_stands_in_the_timeline_when_it_w
         given,
         0,
     )
-    assert timeline[-1]["kind"] == "referred" and timeline[0]["kind"] != "task_assigned"
+    assert timeline[0]["kind"] != "task_assigned"

@@ -145,6 +145,12 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
 
             _check_departments_take_their_share(base_url, mette, cases)
 
+            # Half a year of past meetings, so the dashboard shows what reminders do.
+            with _login(base_url, "leder") as manager:
+                table = manager.get("/leder/moeder.csv").text.splitlines()[1:]
+            counted = [row.split(";") for row in table if ";I alt;" in row]
+            assert counted and sum(int(row[3]) for row in counted) > 0
+
             rita = {"cpr": random_cpr(), "name": "Rita Restart"}
             citizen = mette.post("/api/citizens", json=rita)
             case = mette.post("/api/cases", json={"citizen_id": citizen.json()["id"]}).json()

@@ -4,6 +4,7 @@ everything else reaches the coordinator whole, to be assigned in one click."""
 
 from datetime import timedelta
 
+from models.contact import SetContactPreferences
 from models.enums import Channel, MeetingStatus
 from models.meeting import AssignReply, CancelMeeting, CitizenReply, MoveReply, ReplyAnswer
 from models.refusals import INVALID_TRANSITION
@@ -144,3 +145,28 @@ async def test_a_short_answer_after_a_cancellation_in_the_window_is_not_guessed(
     state = await state_of(course)
     assert state.meetings[kept.meeting_id or ""].status == MeetingStatus.BOOKED
     assert state.todos[-1].reply == "OK"
+
+
+async def test_an_sms_answers_the_message_sent_to_the_number_not_an_earlier_e_mail(
+    time_env, course
+):
+    today = (await time_env.get_current_time()).date()
+    first = booking(course, at(today + timedelta(days=3), 10))
+    second = booking(course, at(today + timedelta(days=8), 10))
+    me = actor_of(course.coordinator)
+    email_only = SetContactPreferences(
+        actor=me, channels=[Channel.EMAIL], email="borger@eksempel.dk"
+    )
+    await send(course.handle, email_only)
+    await send(course.handle, first)
+    await time_env.sleep(timedelta(minutes=1))
+    by_sms = email_only.model_copy(
+        update={"channels": [Channel.SMS, Channel.EMAIL], "phone": "+4520123456"}
+    )
+    await send(course.handle, by_sms)
+    await send(course.handle, second)
+    await time_env.sleep(timedelta(minutes=1))
+    await send(course.handle, CitizenReply(text="JA"))
+    state = await state_of(course)
+    assert state.meetings[second.meeting_id or ""].status == MeetingStatus.CONFIRMED
+    assert state.meetings[first.meeting_id or ""].status == MeetingStatus.BOOKED
