@@ -3,11 +3,13 @@
 Server-rendered SVG, so it works without JavaScript, prints, and scales on a phone.
 """
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
 from models.continuity import ContinuityPlan
+from models.goals import Goal
 
 WIDTH, LABEL, LANE, AXIS = 960, 190, 28, 34
 COLOURS = {
@@ -23,7 +25,8 @@ COLOURS = {
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
-def plan_svg(plan: ContinuityPlan, today: date) -> Markup:
+def plan_svg(plan: ContinuityPlan, today: date, goals: Sequence[Goal] = ()) -> Markup:
+    """The plan, with each goal's date marked as a flag on the axis, titled with the goal."""
     lanes = list(dict.fromkeys(bar.lane for bar in plan.bars)) or ["Ingen aktiviteter endnu"]
     height = AXIS + LANE * len(lanes) + 24
     days = max(1, (plan.window_end - plan.window_start).days + 1)
@@ -82,6 +85,15 @@ def plan_svg(plan: ContinuityPlan, today: date) -> Markup:
                 f"{label}</text>"
             )
         month = (month + timedelta(days=32)).replace(day=1)
+    for goal in goals:
+        if goal.target_on and plan.window_start <= goal.target_on <= plan.window_end:
+            at = x(goal.target_on)
+            what = "Mål" if goal.parent_id is None else "Delmål"
+            axis += (
+                f'<path d="M{at:.1f},{AXIS - 2} l5,-6 l-5,-6 l-5,6 z" class="goal goal-'
+                f'{goal.status.value}"><title>{what}: {escape(goal.text)} '
+                f"({goal.status.label.lower()}, {_d(goal.target_on)})</title></path>"
+            )
     if plan.window_start <= today <= plan.window_end:
         bottom = (
             f'<line x1="{x(today):.1f}" x2="{x(today):.1f}" y1="{AXIS - 6}" y2="{height - 20}" '

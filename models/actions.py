@@ -13,6 +13,7 @@ from models.consent import RecordConsent, WithdrawConsent
 from models.contact import SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort, RemovePlanItem
 from models.enums import Department, Role
+from models.goals import ChangeGoal, RecordGoal
 from models.handover import (
     AcceptHandover,
     DeclineHandover,
@@ -150,6 +151,8 @@ ACTIONS = {
         Action("set_contact", SetContactPreferences, "Gem borgerens kontaktønsker"),
         Action("record_consent", RecordConsent, "Registrér borgerens samtykke"),
         Action("withdraw_consent", WithdrawConsent, "Træk samtykket tilbage"),
+        Action("record_goal", RecordGoal, "Skriv et mål"),
+        Action("change_goal", ChangeGoal, "Skift målets status"),
         Action("book_meeting", BookMeeting, "Book et møde"),
         Action("move_meeting", MoveMeeting, "Flyt mødet"),
         Action("cancel_meeting", CancelMeeting, "Aflys mødet"),

@@ -19,6 +19,7 @@ from models.consent import ConsentRecord
 from models.contact import ContactPreferences
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Channel, DeliveryStatus
+from models.goals import Goal
 from models.handover import Handover
 from models.meeting import ReplyAnswer
 from models.programme import DecisionRecord, RecommendationRecord, Stall
@@ -36,6 +37,7 @@ class CaseFacts(BaseModel):
     stalls: list[Stall] = []
     contact: ContactPreferences = ContactPreferences()
     consents: list[ConsentRecord] = []
+    goals: list[Goal] = []
 
 
 class CaseMeeting(SQLModel, table=True):

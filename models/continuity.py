@@ -33,6 +33,8 @@ class PlanEffort(_Period):
     title: str
     owner: str
     department: Department | None = None
+    # The sub-goal it works towards (models/goals.py).
+    subgoal_id: str | None = None
 
 
 class Pause(_Period):
@@ -47,6 +49,7 @@ class RecordEffort(Command, _Period):
     title: Title
     owner: Title = Field(description="Hvem står for det, fx 'Psykolog i Sundhed' eller 'Egen læge'")
     department: Department | None = None
+    subgoal_id: str | None = Field(None, max_length=40, description="Delmålet, den er for")
     item_id: str | None = Field(None, description="Udfyldes af serveren")
 
     def complete(self, directory: Directory) -> None:

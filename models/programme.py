@@ -14,6 +14,7 @@ from models.consent import ConsentRecord
 from models.contact import ContactPreferences
 from models.continuity import Pause, PlanEffort
 from models.enums import Department, Outcome, Recommendation, Stage
+from models.goals import Goal
 from models.handover import Handover
 from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.notice import Notice
@@ -90,6 +91,8 @@ class ProgrammeState(BaseModel):
     contact: ContactPreferences = ContactPreferences()
     # Every consent recorded on the course, withdrawn ones too: they are its record.
     consents: list[ConsentRecord] = []
+    # The course's goal and its sub-goals (models/goals.py).
+    goals: list[Goal] = []
     meetings: dict[str, Meeting] = {}
     outgoing: list[OutgoingMessage] = []
     sent: list[SentMessage] = []

@@ -52,6 +52,8 @@ class TaskRecord(BaseModel):
     needs: list[InfoCategory] = []
     legal_basis: str = ""
     by_law: list[InfoCategory] = []
+    # The sub-goal the task works towards (models/goals.py).
+    subgoal_id: str | None = None
     state: TaskState = TaskState.ASSIGNED
     assigned_at: datetime
     assigned_by: str
@@ -89,6 +91,7 @@ class AssignTask(Command):
     legal_basis: LegalBasis = Field(
         "", description="Hjemlen til at give oplysningerne, når intet samtykke dækker dem"
     )
+    subgoal_id: str | None = Field(None, max_length=40, description="Delmålet, opgaven er for")
     assigned_on: date | None = Field(
         None, description="Når en opgave registreres efter den er givet; ellers i dag"
     )
@@ -175,6 +178,7 @@ class Task(SQLModel, table=True):
     # What of `needs` the legal basis carries: what the department sees by it while the task
     # is open (api/case_sight.py), and loses when it closes or a consent takes over.
     by_law: str = SqlField(default="", max_length=100)
+    subgoal_id: str | None = SqlField(default=None, max_length=40)
     state: TaskState = SqlField(sa_type=StrEnumType(TaskState))
     assignee_id: uuid.UUID | None = SqlField(default=None, foreign_key="staff.id")
     assigned_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
@@ -241,6 +245,7 @@ class TaskPublic(SQLModel):
     cancel_reason: str
     needs: list[InfoCategory] = []
     legal_basis: str = ""
+    subgoal_id: str | None = None
     # True where the reader's department may not see what the task is about: no consent.
     withheld: bool = False
 

@@ -22,6 +22,7 @@ from models.course import CourseRecord, as_course
 from models.danish_time import local_date, start_of
 from models.enums import MeetingStatus, PlanItemKind, Stage, TaskState
 from models.programme import ProgrammeState, TimelineEvent
+from workflows.goal_rules import sub_goal
 from workflows.guards import acting, fmt, record, require_planning
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
@@ -40,6 +41,8 @@ def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> Ti
     require_planning(state, "Registrering i kontinuitetsplanen")
     if not cmd.item_id:
         raise invalid("Aktiviteten mangler et id.")
+    if cmd.subgoal_id is not None:
+        sub_goal(state, cmd.subgoal_id)
     state.efforts.append(
         PlanEffort(
             id=cmd.item_id,
@@ -47,6 +50,7 @@ def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> Ti
             title=cmd.title,
             owner=cmd.owner,
             department=cmd.department,
+            subgoal_id=cmd.subgoal_id,
             start=cmd.start,
             end=cmd.end,
         )

@@ -25,6 +25,7 @@ from models.task import (
     TaskSla,
 )
 from workflows.consent_rules import require_consent
+from workflows.goal_rules import sub_goal
 from workflows.guards import acting, fmt, record, require_planning, unchanged
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
@@ -49,6 +50,8 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
     if cmd.due is not None and cmd.due < local_date(assigned_at):
         raise invalid("Fristen kan ikke ligge før tildelingen.")
     by_law = require_consent(state, cmd.department, cmd.needs, cmd.legal_basis, today)
+    if cmd.subgoal_id is not None:
+        sub_goal(state, cmd.subgoal_id)
     sla = cmd.sla or TaskSla()
     task = TaskRecord(
         id=cmd.task_id,
@@ -61,6 +64,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         needs=cmd.needs,
         legal_basis=cmd.legal_basis if by_law else "",
         by_law=by_law,
+        subgoal_id=cmd.subgoal_id,
         assigned_at=assigned_at,
         assigned_by=actor.id,
         sla=sla,

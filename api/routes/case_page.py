@@ -43,6 +43,7 @@ from models.enums import (
     Recommendation,
     Stage,
 )
+from models.goals import GoalStatus
 from models.settings import Settings
 from models.staff import Staff
 
@@ -134,7 +135,8 @@ def render_case(
         tasks=tasks,
         columns=BOARD_COLUMNS,
         plan=plan,
-        plan_picture=plan_svg(plan, today) if plan else None,
+        plan_picture=plan_svg(plan, today, facts_of(case).goals) if plan else None,
+        goal_statuses=list(GoalStatus),
         efforts=efforts,
         pauses=pauses,
         waiting=waiting,

@@ -34,6 +34,7 @@ SCENARIOS = [
     "test_stall.py::test_an_open_gap_stalls_the_course_until_a_pause_is_justified",
     "test_continue_as_new.py::test_continue_as_new_keeps_the_state_and_the_timeline",
     "test_consent.py::test_consent_lets_a_task_have_another_departments_information_until_withdrawn",
+    "test_goals.py::test_a_goal_its_sub_goals_and_what_works_towards_them",
 ]
 
 

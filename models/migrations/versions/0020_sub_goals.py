@@ -1,0 +1,26 @@
+"""sub-goals: the sub-goal a task works towards
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0020"
+down_revision: str | None = "0019"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("task") as batch_op:
+        batch_op.add_column(sa.Column("subgoal_id", sa.String(40)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("task") as batch_op:
+        batch_op.drop_column("subgoal_id")
