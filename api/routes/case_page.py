@@ -98,7 +98,6 @@ def render_limited(
         tasks=seen_tasks(case_tasks(session, case.id), sight),
         columns=BOARD_COLUMNS,
         sight=sight,
-        stages=list(Stage),
         today=local_date(datetime.now(UTC)),
     )
 
