@@ -131,31 +131,33 @@ def write_messages(
     _mark_meetings(session, {done.meeting_id for done in sent if done.meeting_id})
 
 
+def meeting_facts(sent: Iterable[tuple[str, str, str]]) -> dict[str, str | None]:
+    """What the messages about a meeting, as (purpose, channel, status) oldest first, tell of
+    it: the channel of the latest agreement that did not fail (none: the coordinator called),
+    and whether a reminder was delivered, or sent with no word of delivery."""
+    working = [(p, c, s) for p, c, s in sent if not DeliveryStatus(s).failed]
+    agreements = [c for p, c, _ in working if p == "meeting_agreement"]
+    reminders = [s for p, _, s in working if p == "meeting_reminder"]
+    reached = DeliveryStatus.DELIVERED.value in reminders
+    return {
+        "agreement_channel": agreements[-1] if agreements else None,
+        "reminder": "delivered" if reached else "sent" if reminders else "",
+    }
+
+
 def _mark_meetings(session: Session, meeting_ids: set[str]) -> None:
-    """What the messages about each meeting tell of it, worked out again from all of them as
-    the read model now holds them (so the order projections arrive in does not matter): the
-    channel of the latest agreement that did not fail (none: the coordinator called), and
-    whether a reminder was delivered, or sent with no word of delivery."""
+    """Each meeting's facts worked out again from all its messages as the read model now holds
+    them, so the order projections arrive in does not matter."""
     for meeting_id in meeting_ids:
         messages = session.exec(
             select(CaseMessage.purpose, CaseMessage.channel, CaseMessage.status)
             .where(CaseMessage.meeting_id == meeting_id, col(CaseMessage.sent_at).is_not(None))
             .order_by(col(CaseMessage.sent_at))
         ).all()
-        working = [(p, c, s) for p, c, s in messages if not DeliveryStatus(s).failed]
-        agreements = [c for p, c, _ in working if p == "meeting_agreement"]
-        reminders = [s for p, _, s in working if p == "meeting_reminder"]
         session.exec(
             update(CaseMeeting)
             .where(col(CaseMeeting.id) == meeting_id)
-            .values(
-                agreement_channel=agreements[-1] if agreements else None,
-                reminder="delivered"
-                if DeliveryStatus.DELIVERED.value in reminders
-                else "sent"
-                if reminders
-                else "",
-            )
+            .values(**meeting_facts(messages))
         )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlmodel import SQLModel, col
 
+from activities.case_view import meeting_facts
 from activities.notifications import OUTBOX_CHANNEL
 from activities.projection import _case_fields, _task_fields, course_fields
 from bench.course import ACKNOWLEDGE_DAYS, TASK_SHARE, Outline, Person, Staffing, draw_outline, play
@@ -28,7 +29,7 @@ from models.citizen import Citizen
 from models.course import course_of
 from models.danish_time import local_date
 from models.department import DepartmentRow
-from models.enums import DeliveryStatus, Department, Recipient, Role, Stage
+from models.enums import Department, Recipient, Role, Stage
 from models.meeting import Meeting, MeetingInvite
 from models.notice import Notice
 from models.outbox import OutboxMessage
@@ -327,12 +328,8 @@ def _project(
 
 
 def _meeting_row(case_id: uuid.UUID, meeting: Meeting, state: ProgrammeState) -> dict[str, Any]:
-    """The meeting as the projection leaves it once every message about it is projected
-    (activities/case_view.py: write_meetings, then _mark_meeting for each message)."""
-    about = [m for m in state.sent if m.meeting_id == meeting.id and not m.status.failed]
-    agreements = [m.channel.value for m in about if m.purpose == "meeting_agreement"]
-    reminders = [m.status for m in about if m.purpose == "meeting_reminder"]
-    reached = "delivered" if DeliveryStatus.DELIVERED in reminders else "sent" if reminders else ""
+    """The meeting as the projection leaves it once every message about it is projected."""
+    about = sorted((m for m in state.sent if m.meeting_id == meeting.id), key=lambda m: m.sent_at)
     return {
         "id": meeting.id,
         "case_id": case_id,
@@ -341,8 +338,7 @@ def _meeting_row(case_id: uuid.UUID, meeting: Meeting, state: ProgrammeState) ->
         "data": meeting.model_dump(mode="json"),
         "seq": state.seq,
         "confirmed": meeting.confirmed_at is not None,
-        "agreement_channel": agreements[-1] if agreements else None,
-        "reminder": reached,
+        **meeting_facts((m.purpose, m.channel.value, m.status.value) for m in about),
     }
 
 

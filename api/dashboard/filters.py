@@ -66,12 +66,13 @@ class Filters:
         if self.coordinator_id:
             clauses.append(col(Case.coordinator_id) == self.coordinator_id)
         if self.department:
-            clauses.append(
-                exists().where(
-                    col(Task.case_id) == col(Case.id), col(Task.department) == self.department
-                )
-            )
+            clauses.append(self._has_department_task(Case.id))
         return and_(true(), *clauses)
+
+    def _has_department_task(self, case_id: Any) -> ColumnElement[bool]:
+        return exists().where(
+            col(Task.case_id) == col(case_id), col(Task.department) == self.department
+        )
 
     def case_ids(self, case_id: Any) -> ColumnElement[bool]:
         """The same cases, for rows that name their case in `case_id` (a meeting, a message),
@@ -81,11 +82,7 @@ class Filters:
             mine = select(Case.id).where(col(Case.coordinator_id) == self.coordinator_id)
             clauses.append(col(case_id).in_(mine))
         if self.department:
-            clauses.append(
-                exists().where(
-                    col(Task.case_id) == col(case_id), col(Task.department) == self.department
-                )
-            )
+            clauses.append(self._has_department_task(case_id))
         return and_(true(), *clauses)
 
     def tasks(self) -> ColumnElement[bool]:

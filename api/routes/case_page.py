@@ -116,6 +116,7 @@ def render_case(
     now = datetime.now(UTC)
     today = local_date(now)
     plan = plan_of(case)
+    facts = facts_of(case)
     tasks = case_tasks(session, case.id)
     detail = case_detail(session, case)
     waiting, sent = messages_of(session, case.id)
@@ -130,11 +131,13 @@ def render_case(
         error=error,
         form=form or {},
         case=detail,
-        state=facts_of(case),
+        state=facts,
         tasks=tasks,
         columns=BOARD_COLUMNS,
         plan=plan,
-        plan_picture=plan_svg(plan, today, facts_of(case).goals) if plan else None,
+        plan_picture=plan_svg(plan, today, facts.goals) if plan else None,
+        goal=next((g for g in facts.goals if g.parent_id is None), None),
+        sub_goals=[g for g in facts.goals if g.parent_id is not None],
         goal_statuses=list(GoalStatus),
         efforts=efforts,
         pauses=pauses,
