@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, col, select
 from temporalio import activity
 
+from activities.citizen_links import sign_in_code, with_page_link
 from models.citizen import Citizen
 from models.db import SessionFactory, transaction
 from models.delivery import handed_late
@@ -38,6 +39,8 @@ class NotificationActivities:
         sms: TwilioSms | None = None,
         email: SmtpEmail | None = None,
         voice: TwilioVoice | None = None,
+        *,
+        link_days: int = 30,
     ) -> None:
         self._open_session = open_session
         self._public_url = public_url.rstrip("/")
@@ -45,6 +48,7 @@ class NotificationActivities:
         self._sms = sms
         self._email = email
         self._voice = voice
+        self._link_days = link_days
 
     @activity.defn
     def deliver(self, delivery: Delivery) -> DeliveryResult:
@@ -87,10 +91,29 @@ class NotificationActivities:
         context = {**notice.context, "link": self._link(notice, delivery)}
         if citizen is not None:
             context["first_name"] = citizen.name.split()[0]
+        if notice.purpose == "sign_in_code":
+            code = sign_in_code(session, notice.context.get("link_id", ""))
+            if code is None:
+                return 0  # the link is gone: no code to send
+            context["code"] = code
         channel = notice.channel.value if notice.channel else ""
         if notice.channel == Channel.SMS:
             context = sms_context(context)
-        message = self._renderer.render(notice.purpose, context, channel)
+        if citizen is None:
+            message = self._renderer.render(notice.purpose, context, channel)
+        else:
+            message = with_page_link(
+                session,
+                lambda link: self._renderer.render(
+                    notice.purpose, {**context, "page_link": link}, channel
+                ),
+                purpose=notice.purpose,
+                channel=notice.channel,
+                public_url=self._public_url,
+                citizen_id=citizen.id,
+                case_id=uuid.UUID(delivery.case_id),
+                days=self._link_days,
+            )
         session.add(
             OutboxMessage(
                 key=key,

@@ -18,8 +18,10 @@ from models.citizen import Citizen
 from models.course import CourseRecord
 from models.danish_time import local_date
 from models.db import SessionFactory, transaction
+from models.enums import PLANNING_STAGES
 from models.meeting import MeetingInvite
 from models.programme import ProgrammeState, ProjectionInput, TimelineEvent, programme_workflow_id
+from models.progression import change
 from models.rules import CourseRules
 from models.task import Task, TaskBreachRow, TaskRecord
 from workflows.continuity import build_plan
@@ -162,6 +164,7 @@ _TASK_FIELDS = {
     "carries_recommendation",
     "legal_basis",
     "subgoal_id",
+    "citizen_text",
     "state",
     "assigned_at",
     "acknowledge_by",
@@ -298,7 +301,12 @@ def _case_fields(state: ProgrammeState, waiting_on: list[str] | None = None) -> 
             contact=state.contact,
             consents=state.consents,
             goals=state.goals,
+            progression=state.progression,
         ).model_dump(mode="json"),
+        "progression_due_at": (
+            state.progression.due_at if state.stage in PLANNING_STAGES else None
+        ),
+        "progression_change": change(state.progression.measurements),
         "last_seq": state.seq,
         "updated_at": datetime.now(UTC),
     }

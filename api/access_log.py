@@ -14,6 +14,8 @@ from models.case import Case
 from models.enums import Role
 from models.staff import Staff
 
+# The role the access log names when the citizen is the reader.
+CITIZEN_READER = "citizen"
 # Why someone who is not on the case may see it.
 REASONS = {
     Role.MANAGER: "Ledelsesoverblik",
@@ -60,4 +62,18 @@ def _why(user: Staff, on_the_case: bool) -> str:
 def _append(session: Session, user: Staff, looks: list[Look]) -> None:
     department = user.department.value if user.department else None
     append(session, staff_id=user.id, role=user.role.value, department=department, looks=looks)
+    session.commit()
+
+
+def record_by_citizen(
+    session: Session, citizen_id: uuid.UUID, case_id: uuid.UUID, what: str
+) -> None:
+    """The citizen saw (or changed) their own data on their page; they are the reader."""
+    append(
+        session,
+        staff_id=None,
+        role=CITIZEN_READER,
+        department=None,
+        looks=[Look(citizen_id, case_id, what)],
+    )
     session.commit()

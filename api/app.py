@@ -16,6 +16,8 @@ from api.routes import (
     board_page,
     case_page,
     cases_api,
+    citizen_link,
+    citizen_page,
     dashboard_page,
     data_protection,
     department_pages,
@@ -75,6 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(department_pages.router)
     app.include_router(dashboard_page.router)
     app.include_router(data_protection.router)
+    app.include_router(citizen_link.router)
+    app.include_router(citizen_page.router)
     if settings.test_pages:
         app.include_router(dev_pages.router)
     app.include_router(twilio_webhooks.router)

@@ -44,6 +44,10 @@ class NotLoggedIn(Exception):
     """Pages redirect to the login page; the JSON API answers 401."""
 
 
+class CitizenSignedOut(Exception):
+    """A citizen's page without a session: the sign-in page says how to get in."""
+
+
 # Pydantic's own checks, said in Danish; our validators already speak Danish (value_error).
 DANISH = {
     "missing": "Skal udfyldes.",
@@ -113,6 +117,10 @@ def install(app: FastAPI) -> None:
         if _is_api(request):
             return JSONResponse({"detail": "Du skal være logget ind."}, status_code=401)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(CitizenSignedOut)
+    async def citizen_signed_out(request: Request, exc: CitizenSignedOut) -> Response:
+        return RedirectResponse("/borger/log-ind", status_code=303)
 
     @app.exception_handler(DBAPIError)
     async def database_down(request: Request, exc: DBAPIError) -> Response:

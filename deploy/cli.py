@@ -121,6 +121,7 @@ async def run_worker(settings: Settings) -> None:
             voice=TwilioVoice(twilio) if twilio else None,
             email=SmtpEmail(smtp) if smtp else None,
             rules=settings.course_rules,
+            link_days=settings.citizen_link_days,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

@@ -27,6 +27,20 @@ ensure_chromium() {
   command -v chromium >/dev/null 2>&1 || apt_install chromium
 }
 
+ensure_axe() {
+  # The accessibility tests read axe-core from tests/browser/node_modules into the pages. npm ci
+  # runs again only when the manifest or lock file is newer than the last install, so a second
+  # run is quick.
+  local dir=tests/browser
+  local stamp="$dir/node_modules/.package-lock.json"
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+  if [ ! -f "$stamp" ] || [ "$dir/package.json" -nt "$stamp" ] \
+    || [ "$dir/package-lock.json" -nt "$stamp" ]; then
+    echo "Installerer axe-core ..."
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 apt_install() {
   if [ "$(id -u)" != 0 ]; then
     echo "Installér først (som root): apt-get install $*" >&2
@@ -46,6 +60,7 @@ case "$cmd" in
   test)
     ensure_env
     ensure_chromium
+    ensure_axe
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy" .
@@ -55,6 +70,8 @@ case "$cmd" in
   test-postgres)
     # The database and API tests again, on Debian's PostgreSQL on loopback.
     ensure_env
+    ensure_chromium
+    ensure_axe
     compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_install postgresql
     url=$(bash deploy/postgres.sh)
     TEST_DATABASE_URL="$url" "$VENV/bin/pytest" tests/activities tests/api tests/models tests/security "$@"

@@ -31,9 +31,12 @@ def build_worker(
     email: SmtpEmail | None = None,
     voice: TwilioVoice | None = None,
     rules: CourseRules | None = None,
+    link_days: int = 30,
 ) -> Worker:
     projection = ProjectionActivities(open_session, rules or CourseRules())
-    notifications = NotificationActivities(open_session, public_url, sms, email, voice)
+    notifications = NotificationActivities(
+        open_session, public_url, sms, email, voice, link_days=link_days
+    )
     digest = DigestActivities(open_session, public_url, email)
     return Worker(
         client,

@@ -25,7 +25,8 @@ class AccessLogRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
-    staff_id: uuid.UUID = Field(foreign_key="staff.id", index=True)
+    # None where the citizen read their own data (role "citizen").
+    staff_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id", index=True)
     role: str = Field(max_length=30)
     department: str | None = Field(default=None, max_length=30)
     citizen_id: uuid.UUID = Field(foreign_key="citizen.id", index=True)
@@ -76,7 +77,12 @@ def row_hash(previous: str, row: AccessLogRow) -> str:
 
 
 def append(
-    session: Session, *, staff_id: uuid.UUID, role: str, department: str | None, looks: list[Look]
+    session: Session,
+    *,
+    staff_id: uuid.UUID | None,
+    role: str,
+    department: str | None,
+    looks: list[Look],
 ) -> None:
     """Add rows for these looks at the end of the chain, in the caller's transaction."""
     if not looks:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from models.command import Actor, Command
 from models.consent import RecordConsent, WithdrawConsent
-from models.contact import SetContactPreferences
+from models.contact import ChooseContact, SendSignInCode, SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort, RemovePlanItem
 from models.enums import Department, Role
 from models.goals import ChangeGoal, RecordGoal
@@ -22,6 +22,7 @@ from models.handover import (
     WithdrawHandover,
 )
 from models.meeting import (
+    AnswerMeeting,
     AssignReply,
     BookMeeting,
     CancelMeeting,
@@ -42,6 +43,7 @@ from models.programme import (
     ScheduleTeamMeeting,
     StartPreparation,
 )
+from models.progression import AnswerProgression, RecordProgression
 from models.task import (
     AcknowledgeTask,
     AssignTask,
@@ -160,7 +162,13 @@ ACTIONS = {
         Action("complete_todo", CompleteTodo, "Markér som klaret"),
         Action("move_reply", MoveReply, "Flyt borgerens svar til et andet møde"),
         Action("assign_reply", AssignReply, "Henfør borgerens svar til et møde"),
+        Action("record_progression", RecordProgression, "Registrér progressionsmåling"),
         Action("citizen_reply", CitizenReply, "Borgerens svar", Who.CITIZEN),
+        # The citizen on their own page (api/routes/citizen_page.py).
+        Action("answer_meeting", AnswerMeeting, "Svar på mødet", Who.CITIZEN),
+        Action("choose_contact", ChooseContact, "Gem mine ønsker", Who.CITIZEN),
+        Action("answer_progression", AnswerProgression, "Send mine svar", Who.CITIZEN),
+        Action("send_sign_in_code", SendSignInCode, "Send mig en kode", Who.CITIZEN),
         Action("delivery_report", DeliveryReport, "Leveringsstatus", Who.CITIZEN),
     ]
 }

@@ -71,6 +71,12 @@ class Case(SQLModel, table=True):
     first_fifth_share: float | None = None
     last_fifth_share: float | None = None
     timing_profile: TimingProfile | None = Field(default=None, sa_type=StrEnumType(TimingProfile))
+    # Progression measurement (models/progression.py): when the next is due, and how far the
+    # indicators moved from the first scores to the latest (None before any moved).
+    progression_due_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), index=True)
+    )
+    progression_change: float | None = None
     # The course's facts beside these columns (models/case_view.py: CaseFacts), and its
     # continuity plan with gaps and overlaps (models/continuity.py: ContinuityPlan).
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -23,6 +23,7 @@ from models.goals import Goal
 from models.handover import Handover
 from models.meeting import ReplyAnswer
 from models.programme import DecisionRecord, RecommendationRecord, Stall
+from models.progression import Progression
 
 
 class CaseFacts(BaseModel):
@@ -38,6 +39,7 @@ class CaseFacts(BaseModel):
     contact: ContactPreferences = ContactPreferences()
     consents: list[ConsentRecord] = []
     goals: list[Goal] = []
+    progression: Progression = Progression()
 
 
 class CaseMeeting(SQLModel, table=True):

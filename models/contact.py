@@ -56,6 +56,12 @@ class ContactPreferences(BaseModel):
             return self.email is not None
         return True
 
+    def code_channel(self) -> Channel | None:
+        """Where a code for the citizen's page goes: the first of SMS and e-mail in the
+        citizen's order, else whichever of them is known; None with neither."""
+        preferred = [c for c in self.channels if c in (Channel.SMS, Channel.EMAIL)]
+        return next((c for c in (*preferred, Channel.SMS, Channel.EMAIL) if self.usable(c)), None)
+
     def channels_in_order(self) -> list[Channel]:
         """The usable channels, preferred first; the caseworker's call is always the last resort."""
         ordered = [c for c in self.channels if self.usable(c)]
@@ -81,3 +87,24 @@ class SetContactPreferences(Command):
         if Channel.EMAIL in self.channels and not self.email:
             raise ValueError("E-mail kræver en e-mailadresse.")
         return self
+
+
+class ChooseContact(Command):
+    """The citizen's own choice on their page: the channels in order, and quiet hours. The
+    number and the e-mail are changed by the coordinator, who can check them."""
+
+    channels: list[Channel] = Field(min_length=1, max_length=4)
+    quiet_from: time = time(21, 0)
+    quiet_to: time = time(9, 0)
+
+    @model_validator(mode="after")
+    def _each_once(self) -> Self:
+        if len(set(self.channels)) != len(self.channels):
+            raise ValueError("Hver kanal kan kun stå én gang.")
+        return self
+
+
+class SendSignInCode(Command):
+    """The citizen opened a personal link and asks for the code that opens their page."""
+
+    link_id: str = Field(max_length=40)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from models.command import Command, Directory, Reason, new_id
 from models.enums import Department, PlanItemKind
-from models.text import OneLine
+from models.text import CitizenWording, OneLine
 
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200), OneLine
@@ -35,6 +35,8 @@ class PlanEffort(_Period):
     department: Department | None = None
     # The sub-goal it works towards (models/goals.py).
     subgoal_id: str | None = None
+    # How the citizen's page names it (models/text.py: CitizenWording); empty: not shown.
+    citizen_text: str = ""
 
 
 class Pause(_Period):
@@ -50,6 +52,9 @@ class RecordEffort(Command, _Period):
     owner: Title = Field(description="Hvem står for det, fx 'Psykolog i Sundhed' eller 'Egen læge'")
     department: Department | None = None
     subgoal_id: str | None = Field(None, max_length=40, description="Delmålet, den er for")
+    citizen_text: CitizenWording = Field(
+        "", description="Sådan står den på borgerens side; tom: den står der ikke"
+    )
     item_id: str | None = Field(None, description="Udfyldes af serveren")
 
     def complete(self, directory: Directory) -> None:

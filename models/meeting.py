@@ -194,6 +194,13 @@ class AssignReply(Command):
     answer: ReplyAnswer
 
 
+class AnswerMeeting(Command):
+    """The citizen confirms the meeting or asks for a new time on their own page."""
+
+    meeting_id: str = Field(max_length=40)
+    answer: ReplyAnswer
+
+
 class MoveReply(Command):
     """The citizen's answer went to the nearest meeting but was about another one."""
 

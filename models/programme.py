@@ -18,6 +18,7 @@ from models.goals import Goal
 from models.handover import Handover
 from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.notice import Notice
+from models.progression import Progression
 from models.rules import CourseRules
 from models.task import TaskRecord
 from models.text import OneLine
@@ -93,6 +94,7 @@ class ProgrammeState(BaseModel):
     consents: list[ConsentRecord] = []
     # The course's goal and its sub-goals (models/goals.py).
     goals: list[Goal] = []
+    progression: Progression = Progression()
     meetings: dict[str, Meeting] = {}
     outgoing: list[OutgoingMessage] = []
     sent: list[SentMessage] = []

@@ -9,6 +9,7 @@ at its next event or timer.
 from pydantic import BaseModel, Field
 
 from models.enums import Stage
+from models.progression import ProgressionRules
 
 DEFAULT_STAGE_LIMITS = {
     Stage.REFERRED: 14,
@@ -25,3 +26,4 @@ class CourseRules(BaseModel):
     reply_window_hours: int = Field(24, ge=1, le=24 * 14)
     # The longest a stage before the course may last before the case counts as stalled.
     stage_limit_days: dict[Stage, int] = Field(default_factory=lambda: dict(DEFAULT_STAGE_LIMITS))
+    progression: ProgressionRules = ProgressionRules()

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from models.enums import Channel, Department, Role, Stage
 from models.meeting import ReminderRule
+from models.progression import DEFAULT_INDICATORS, Indicator, ProgressionRules
 from models.rules import DEFAULT_STAGE_LIMITS, CourseRules
 
 
@@ -153,6 +154,19 @@ class Settings(BaseSettings):
     # Reminders before a meeting: hours, optionally ':call' for an automated call that only
     # citizens who prefer calls get. The default: 24 hours before, and a call 2 hours before.
     reminders: str = "24,2:call"
+    # Progression measurement (models/progression.py): every this many months; the scale as
+    # 'low-high'; the municipality's own indicators as JSON, e.g. '[{"key": "job_belief",
+    # "statement": "Jeg tror på, at jeg kan få et arbejde", "title": "Tro på job",
+    # "by": "citizen"}]' (by: citizen or caseworker); empty for the four of the domain brief.
+    progression_interval_months: int = Field(3, ge=1, le=24)
+    progression_scale: str = Field("1-10", pattern=r"^\d{1,2}-\d{1,3}$")
+    progression_indicators: Annotated[list[Indicator], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_INDICATORS)
+    )
+    # How long the personal link in a message to the citizen opens their page (with a code).
+    citizen_link_days: int = Field(30, ge=1, le=365)
+    # The municipality's telephone, on the citizen's page beside the coordinator's name.
+    municipality_phone: str = "70 10 20 30"
     # The hour (Copenhagen time) department leads and managers get the daily digest.
     digest_hour: int = Field(7, ge=0, le=23)
     # How long the access log keeps a row; `forloeb audit prune` removes older ones.
@@ -215,6 +229,27 @@ class Settings(BaseSettings):
                 "(127.0.0.1 eller localhost)"
             )
         return value
+
+    @field_validator("progression_indicators", mode="before")
+    @classmethod
+    def _indicators_json(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value) if value.strip() else list(DEFAULT_INDICATORS)
+        except ValueError:
+            raise ValueError(
+                "FORLOEB_PROGRESSION_INDICATORS skal være JSON, fx "
+                '[{"key": "job_belief", "statement": "...", "title": "...", "by": "citizen"}]'
+            ) from None
+
+    @model_validator(mode="after")
+    def _progression_sound(self) -> Self:
+        try:
+            self.progression_rules  # noqa: B018 - built to be checked
+        except ValueError as error:
+            raise ValueError(f"FORLOEB_PROGRESSION_*: {error}") from None
+        return self
 
     @field_validator("oidc_groups", mode="before")
     @classmethod
@@ -280,6 +315,17 @@ class Settings(BaseSettings):
             no_next_appointment_days=self.no_next_appointment_days,
             reply_window_hours=self.reply_window_hours,
             stage_limit_days={**DEFAULT_STAGE_LIMITS, **_parse_stage_limits(self.stage_limits)},
+            progression=self.progression_rules,
+        )
+
+    @property
+    def progression_rules(self) -> ProgressionRules:
+        low, _, high = self.progression_scale.partition("-")
+        return ProgressionRules(
+            indicators=self.progression_indicators,
+            low=int(low),
+            high=int(high),
+            interval_months=self.progression_interval_months,
         )
 
     @property

@@ -31,6 +31,8 @@ class Staff(StaffBase, table=True):
     # Work address for the daily digest; without one, a staff member's messages stay in the
     # outbox like every other staff notice.
     email: str | None = Field(default=None, max_length=320)
+    # Work phone, shown to the citizens whose coordinator this is.
+    phone: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     # Who the municipality's identity provider says this is (OpenID Connect 'iss' and 'sub'),
     # for staff who sign in there; the subject is unique only within its issuer.

@@ -13,7 +13,7 @@ from models.command import Command, Directory, Reason, Text, new_id
 from models.consent import Categories, InfoCategory
 from models.db import StrEnumType, UtcDateTime
 from models.enums import Breach, Department, TaskState
-from models.text import Lines, OneLine
+from models.text import CitizenWording, Lines, OneLine
 
 LegalBasis = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), Lines]
 Purpose = Annotated[
@@ -54,6 +54,7 @@ class TaskRecord(BaseModel):
     by_law: list[InfoCategory] = []
     # The sub-goal the task works towards (models/goals.py).
     subgoal_id: str | None = None
+    citizen_text: str = ""
     state: TaskState = TaskState.ASSIGNED
     assigned_at: datetime
     assigned_by: str
@@ -92,6 +93,9 @@ class AssignTask(Command):
         "", description="Hjemlen til at give oplysningerne, når intet samtykke dækker dem"
     )
     subgoal_id: str | None = Field(None, max_length=40, description="Delmålet, opgaven er for")
+    citizen_text: CitizenWording = Field(
+        "", description="Sådan står opgaven på borgerens side; tom: den står der ikke"
+    )
     assigned_on: date | None = Field(
         None, description="Når en opgave registreres efter den er givet; ellers i dag"
     )
@@ -179,6 +183,7 @@ class Task(SQLModel, table=True):
     # is open (api/case_sight.py), and loses when it closes or a consent takes over.
     by_law: str = SqlField(default="", max_length=100)
     subgoal_id: str | None = SqlField(default=None, max_length=40)
+    citizen_text: str = SqlField(default="", max_length=120)
     state: TaskState = SqlField(sa_type=StrEnumType(TaskState))
     assignee_id: uuid.UUID | None = SqlField(default=None, foreign_key="staff.id")
     assigned_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
@@ -246,6 +251,7 @@ class TaskPublic(SQLModel):
     needs: list[InfoCategory] = []
     legal_basis: str = ""
     subgoal_id: str | None = None
+    citizen_text: str = ""
     # True where the reader's department may not see what the task is about: no consent.
     withheld: bool = False
 

@@ -7,8 +7,9 @@ citizen writes to us (notifications cannot ask them to type again).
 """
 
 import unicodedata
+from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 HIDDEN = "må ikke indeholde usynlige styretegn (fx et tegn, der vender skriftretningen)"
 _LINE_BREAKS = {"\n", "\r", "\t"}
@@ -38,3 +39,8 @@ def without_hidden(value: str) -> str:
 # Applied to every name and free-text field of the models (AfterValidator).
 OneLine = AfterValidator(one_line)
 Lines = AfterValidator(lines)
+
+# How an activity is named on the citizen's own page: the coordinator writes it when the
+# activity is planned, in words the citizen understands and that tell no one else anything
+# sensitive (no department, no diagnosis).
+CitizenWording = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), OneLine]

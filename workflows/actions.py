@@ -18,6 +18,7 @@ from workflows import (  # noqa: F401
     meeting_rules,
     outgoing,
     programme_rules,
+    progression_rules,
     replies,
     task_rules,
     todos,

@@ -51,6 +51,7 @@ def record_effort(state: ProgrammeState, cmd: RecordEffort, now: datetime) -> Ti
             owner=cmd.owner,
             department=cmd.department,
             subgoal_id=cmd.subgoal_id,
+            citizen_text=cmd.citizen_text,
             start=cmd.start,
             end=cmd.end,
         )

@@ -4,13 +4,17 @@ from datetime import datetime
 
 from models.enums import PLANNING_STAGES
 from models.programme import ProgrammeState, TimelineEvent
-from workflows import outgoing, programme_rules, stall, task_rules
+from workflows import outgoing, programme_rules, progression_rules, stall, task_rules
 
 
 def next_deadline(
     state: ProgrammeState, now: datetime, *, include_stalls: bool = True
 ) -> datetime | None:
-    timers = [programme_rules.next_deadline(state), outgoing.next_send(state)]
+    timers = [
+        programme_rules.next_deadline(state),
+        outgoing.next_send(state),
+        progression_rules.next_due(state),
+    ]
     if include_stalls:
         timers.append(stall.next_change(state, now))
     if state.stage in PLANNING_STAGES:
@@ -24,6 +28,9 @@ def on_deadline(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     due = programme_rules.next_deadline(state)
     if due is not None and due <= now:
         events.append(programme_rules.on_deadline(state, now))
+    progression_due = progression_rules.next_due(state)
+    if progression_due is not None and progression_due <= now:
+        events.append(progression_rules.open_round(state, now))
     events += outgoing.send_due(state, now)
     if state.stage in PLANNING_STAGES:
         for task in state.tasks.values():

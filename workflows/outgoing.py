@@ -154,6 +154,8 @@ _PURPOSES = {
     "meeting_moved": "den flyttede aftale",
     "meeting_cancelled": "aflysningen",
     "new_contact_person": "den nye kontaktperson",
+    "progression_question": "spørgsmål om, hvordan det går",
+    "sign_in_code": "en kode til borgerens side",
 }
 
 
@@ -165,9 +167,16 @@ def next_send(state: ProgrammeState) -> datetime | None:
     return min((m.due_at for m in state.outgoing), default=None)
 
 
-def queue_note(state: ProgrammeState, purpose: str, context: dict[str, str], now: datetime) -> None:
+def queue_note(
+    state: ProgrammeState,
+    purpose: str,
+    context: dict[str, str],
+    now: datetime,
+    channels: list[Channel] | None = None,
+) -> None:
     """Queue a message that concerns no meeting (the new contact person): by the citizen's
-    channels in order, at the first moment outside quiet hours, like every other."""
+    channels in order (or those of them given), at the first moment outside quiet hours,
+    like every other."""
     contact = state.contact
     moment = allowed_time(now, contact.quiet_from, contact.quiet_to, now=now) or now
     state.outgoing.append(
@@ -175,7 +184,7 @@ def queue_note(state: ProgrammeState, purpose: str, context: dict[str, str], now
             key=f"note:{state.case_id}:{state.seq + 1}:{purpose}",
             purpose=purpose,
             due_at=moment,
-            channels=contact.channels_in_order(),
+            channels=channels or contact.channels_in_order(),
             context=context,
         )
     )

@@ -23,6 +23,7 @@ from models.programme import (
     StartPreparation,
     TimelineEvent,
 )
+from workflows import progression_rules
 from workflows.guards import acting, fmt, record, require_stage
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
@@ -55,6 +56,7 @@ def start_preparation(state: ProgrammeState, cmd: StartPreparation, now: datetim
     state.stage = Stage.PREPARATION
     happened = _day_of(started_on, now)
     state.preparation_started_at = happened or now
+    progression_rules.begin(state, now)
     return record(
         state,
         "preparation_started",

@@ -14,6 +14,7 @@ from models.danish_time import when
 from models.enums import Channel, MeetingStatus
 from models.meeting import (
     ANSWERABLE,
+    AnswerMeeting,
     AssignReply,
     CitizenReply,
     Meeting,
@@ -125,6 +126,25 @@ def _apply(
         by,
         f"{said} Borgeren ønsker en ny tid i stedet for {when(meeting.starts_at)}.",
     )
+
+
+@rule("answer_meeting")
+def answer_meeting(state: ProgrammeState, cmd: AnswerMeeting, now: datetime) -> TimelineEvent:
+    """The citizen's button on their page: the same effect as the short answer by SMS, for
+    the meeting the page showed."""
+    meeting = state.meetings.get(cmd.meeting_id)
+    if meeting is None or not _ahead(meeting, now):
+        raise refuse(
+            "Mødet er ikke længere planlagt. Ring til din kontaktperson, hvis du er i tvivl."
+        )
+    already = {
+        ReplyAnswer.CONFIRM: MeetingStatus.CONFIRMED,
+        ReplyAnswer.NEW_TIME: MeetingStatus.NEW_TIME_REQUESTED,
+    }[cmd.answer]
+    if meeting.status == already:
+        return unchanged(state, now, "Vi har allerede dit svar.")
+    said = simulated(cmd) + f"Borgeren svarede på sin side: »{cmd.answer.label}«."
+    return _apply(state, meeting, cmd.answer, now, cmd.actor, said)
 
 
 @rule("assign_reply")

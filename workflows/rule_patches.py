@@ -13,7 +13,11 @@ from models.programme import ProgrammeState
 # channels and waits out quiet hours, fallbacks too; only a permanent failure stops SMS.
 TRUSTED_MESSAGES = "trusted-messages-2026-12"
 
-RULE_PATCHES = (TRUSTED_MESSAGES,)
+# Progression is measured from the start of the course: the first round falls due when the
+# preparation starts, on the course's one timer.
+PROGRESSION = "progression-2026-12"
+
+RULE_PATCHES = (TRUSTED_MESSAGES, PROGRESSION)
 
 
 def in_effect(state: ProgrammeState, patch: str) -> bool:

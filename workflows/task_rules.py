@@ -65,6 +65,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         legal_basis=cmd.legal_basis if by_law else "",
         by_law=by_law,
         subgoal_id=cmd.subgoal_id,
+        citizen_text=cmd.citizen_text,
         assigned_at=assigned_at,
         assigned_by=actor.id,
         sla=sla,

@@ -87,11 +87,16 @@ def insight(
     )
 
 
+def _role_label(role: str) -> str:
+    return "Borger" if role == access_log.CITIZEN_READER else Role(role).label
+
+
 def _log_of(session: Session, citizen: Citizen) -> Table:
     reader = aliased(Staff)
     rows = session.exec(
         select(AccessLogRow, reader.full_name)
-        .join(reader, col(reader.id) == AccessLogRow.staff_id)
+        # Outer: the citizen reading their own page is a reader with no staff row.
+        .join(reader, col(reader.id) == AccessLogRow.staff_id, isouter=True)
         .where(AccessLogRow.citizen_id == citizen.id)
         .order_by(col(AccessLogRow.id).desc())
     ).all()
@@ -105,8 +110,8 @@ def _log_of(session: Session, citizen: Citizen) -> Table:
         table.rows.append(
             [
                 Cell(row.at.astimezone(COPENHAGEN).isoformat(), text=danish_datetime(row.at)),
-                Cell(name),
-                Cell(Role(row.role).label),
+                Cell(name or "Borgeren selv"),
+                Cell(_role_label(row.role)),
                 Cell(department),
                 Cell(row.what),
                 Cell(row.why or "På sagen"),

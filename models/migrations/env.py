@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 import models.case
 import models.citizen
+import models.citizen_access
 import models.department
 import models.meeting
 import models.outbox

@@ -1,7 +1,9 @@
-"""The web app served by uvicorn on loopback, with a real worker on the Temporal dev server."""
+"""The web app served by uvicorn on loopback, with a real worker on the Temporal dev server,
+and Debian's headless Chromium to look at its pages."""
 
 import asyncio
 import base64
+import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -13,6 +15,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.async_api import Browser, async_playwright
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
@@ -93,6 +96,26 @@ async def service(
     )
     async with worker, serve(create_app(settings)) as base_url:
         yield Service(base_url=base_url, settings=settings)
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed; bash deploy/dev.sh test installs it"
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield launched
+        await launched.close()
 
 
 @asynccontextmanager

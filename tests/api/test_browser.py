@@ -3,35 +3,13 @@
 Debian's Chromium, driven by Playwright with the system binary: nothing is downloaded.
 """
 
-import shutil
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from models.enums import Department, Role
 from tests.api.case_steps import act, new_case
 from tests.factories import PASSWORD, make_staff
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is needed; bash deploy/dev.sh test installs it"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
 
 
 async def log_in(browser: Browser, base_url: str, username: str) -> Page:

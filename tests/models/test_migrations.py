@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, select
 import models.access_log
 import models.case
 import models.case_view
+import models.citizen_access
 import models.meeting
 import models.outbox
 import models.sign_in
