@@ -89,6 +89,12 @@ def command_fields(form: dict[str, Any]) -> dict[str, Any]:
         fields["note"] = note
     if "carries_recommendation" in form:
         fields["carries_recommendation"] = True
+    # A progression measurement: one field per indicator, those left empty not measured.
+    scores = {k.removeprefix("score_"): v for k, v in form.items() if k.startswith("score_") and v}
+    if scores:
+        fields["scores"] = scores
+    for key in [k for k in fields if k.startswith("score_")]:
+        del fields[key]
     channels = [form[f"channel_{i}"] for i in range(1, 5) if form.get(f"channel_{i}")]
     if channels:
         fields["channels"] = channels

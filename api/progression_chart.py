@@ -11,7 +11,7 @@ from datetime import datetime
 from markupsafe import Markup, escape
 
 from models.danish_time import local_date
-from models.progression import Indicator, Measurement, ProgressionRules
+from models.progression import Indicator, MeasuredBy, Measurement, Progression, ProgressionRules
 
 WIDTH, HEIGHT = 320, 170
 LEFT, RIGHT, TOP, BOTTOM = 30, 12, 12, 30
@@ -92,3 +92,15 @@ def _summary(found: list[Point]) -> str:
     if len(found) == 1:
         return f"{found[0].score} ved første måling"
     return f"fra {found[0].score} til {found[-1].score} over {len(found)} målinger"
+
+
+def progression_charts(
+    progression: Progression, rules: ProgressionRules, by: MeasuredBy | None = None
+) -> list[tuple[Indicator, Markup, list[Point]]]:
+    """Each indicator (of those answered by `by`, or all) with its chart and its points."""
+    charts = []
+    for indicator in rules.indicators:
+        if by is None or indicator.by == by:
+            found = points(indicator, progression.measurements)
+            charts.append((indicator, chart(indicator, found, rules), found))
+    return charts

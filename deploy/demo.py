@@ -24,6 +24,7 @@ from models.department import DepartmentRow
 from models.enums import Department, Outcome, Recommendation, Role
 from models.passwords import hash_password
 from models.programme import Effort
+from models.progression import DEFAULT_INDICATORS
 from models.settings import Settings
 from models.staff import Staff
 from models.task import AssignTask
@@ -77,6 +78,8 @@ class DemoTask:
     progress: tuple[str, ...] = ()  # task action slugs, done by the department's demo worker
     carries_recommendation: bool = False
     considerations: str = ""
+    # How the citizen's own page names it; empty: not shown there.
+    citizen_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ FREDERIKS_TASKS = (
         ("acknowledge", "start"),
         carries_recommendation=True,
         considerations="Højst 12 timer om ugen; pauser efter behov",
+        citizen_text="Praktik i genbrugsbutikken",
     ),
     # Social sees these considerations only once the coordinator records the citizen's
     # consent to share health information with it.
@@ -132,6 +136,7 @@ FREDERIKS_TASKS = (
         90,
         carries_recommendation=True,
         considerations="Angst: korte samtaler, aldrig i grupper",
+        citizen_text="Samtaler om at få det bedre",
     ),
     DemoTask(Department.SOCIAL, "Bostøtte to gange om ugen", 0, 0, 180, ("acknowledge",)),
     DemoTask(Department.FAMILY, "Familierådgivning om datterens skolegang", 0, 3, 30),
@@ -158,10 +163,31 @@ def meeting_at(days: int, hour: int, kind: str, place: str, purpose: str, bring:
     )
 
 
-def effort(kind: str, title: str, owner: str, start: int, end: int) -> Step:
+def effort(kind: str, title: str, owner: str, start: int, end: int, citizen_text: str = "") -> Step:
     return (
         "record-effort",
-        {"kind": kind, "title": title, "owner": owner, "start": _days(start), "end": _days(end)},
+        {
+            "kind": kind,
+            "title": title,
+            "owner": owner,
+            "start": _days(start),
+            "end": _days(end),
+            "citizen_text": citizen_text,
+        },
+    )
+
+
+def goal(text: str, months: int | None = None, sub_goal: bool = False) -> Step:
+    target = _days(months * 30) if months else None
+    return ("record-goal", {"text": text, "target_on": target, "sub_goal": sub_goal})
+
+
+def progression(days: int, *scores: int) -> Step:
+    """A measurement taken at a conversation `days` ago, in the order of DEFAULT_INDICATORS."""
+    keys = [indicator.key for indicator in DEFAULT_INDICATORS]
+    return (
+        "record-progression",
+        {"scores": dict(zip(keys, scores, strict=True)), "measured_on": _days(days)},
     )
 
 
@@ -244,13 +270,38 @@ def demo_cases() -> list[DemoCase]:
             400,
             (prep, meeting(-370), recommend(rf), decide(-355, 36)),
             tasks=FREDERIKS_TASKS,
+            # His progression was measured at the start and after half a year; the round
+            # after that is due, so the measurement's SMS carries the link to his page.
             plan=(
-                effort("meeting", "Forberedende samtaler", "Koordinator", -398, -371),
-                effort("effort", "Mentorstøtte", "Mentor i Jobcenter", -365, -200),
+                goal("Et job i en butik, 15 timer om ugen", 14),
+                goal("Kunne tage bussen alene", 2, sub_goal=True),
+                goal("Praktik 12 timer om ugen uden sygedage", 5, sub_goal=True),
+                effort(
+                    "meeting",
+                    "Forberedende samtaler",
+                    "Koordinator",
+                    -398,
+                    -371,
+                    "Samtaler med Mette om din plan",
+                ),
+                effort(
+                    "effort",
+                    "Mentorstøtte",
+                    "Mentor i Jobcenter",
+                    -365,
+                    -200,
+                    "Mentor i praktikken",
+                ),
                 pause(-199, -150, "Indlagt på hospital; aftalt pause med egen læge"),
-                effort("treatment", "Fysioterapi", "Sundhed", -149, -96),
-                effort("effort", "Afklaringsforløb", "Jobcenter", -95, -1),
+                effort(
+                    "treatment", "Fysioterapi", "Sundhed", -149, -96, "Træning for ryg og skuldre"
+                ),
+                effort(
+                    "effort", "Afklaringsforløb", "Jobcenter", -95, -1, "Afklaring af dit arbejde"
+                ),
+                progression(-390, 3, 2, 3, 3),
                 contact(["sms", "email"], "20 11 22 33", "frederik@eksempel.dk"),
+                progression(-200, 5, 4, 4, 5),
                 meeting_at(
                     2,
                     10,
@@ -329,6 +380,8 @@ def _seed_people(open_session: SessionFactory) -> bool:
                     role=person.role,
                     department=person.department,
                     email=f"{person.username}@demo.forloeb.dk",
+                    # The coordinators' work phones, for their citizens' pages.
+                    phone="33 66 12 34" if person.role == Role.COORDINATOR else None,
                     password_hash=password_hash,
                     created_at=datetime.now(UTC),
                 )
@@ -389,6 +442,7 @@ async def _seed_case(
                 "expected_start": _days(task.start) if task.start is not None else None,
                 "due": _days(task.due) if task.due is not None else None,
                 "carries_recommendation": task.carries_recommendation,
+                "citizen_text": task.citizen_text,
             },
         )
         assert isinstance(assigned, AssignTask) and assigned.task_id

@@ -7,7 +7,7 @@ records the caseworker's belief, and may record the citizen's answers given in a
 A round falls due on a durable timer; it is done when every indicator has an answer.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Self
 
 from pydantic import BaseModel, Field, model_validator
@@ -99,6 +99,9 @@ class RecordProgression(Command):
     """The caseworker's scores, and the citizen's when given in a conversation."""
 
     scores: Scores = Field(min_length=1, max_length=12)
+    measured_on: date | None = Field(
+        None, description="Når målingen registreres efter samtalen; ellers i dag"
+    )
 
 
 class AnswerProgression(Command):

@@ -58,7 +58,15 @@ def record_progression(
 ) -> TimelineEvent:
     actor = acting(cmd)
     require_planning(state, "En progressionsmåling")
-    return _measure(state, cmd.scores, MeasuredBy.CASEWORKER, actor, now)
+    measured = cmd.measured_on or local_date(now)
+    if measured > local_date(now):
+        raise invalid("En måling kan ikke ligge i fremtiden.")
+    if measured < local_date(state.referred_at):
+        raise invalid("En måling kan ikke ligge før visitationen.")
+    # Taken at an earlier conversation: dated that day, so the charts and the next round
+    # follow when it was measured, not when it was typed in.
+    at = now if measured == local_date(now) else start_of(measured)
+    return _measure(state, cmd.scores, MeasuredBy.CASEWORKER, actor, now, at)
 
 
 @rule("answer_progression")
@@ -74,7 +82,7 @@ def answer_progression(
         raise refuse(f"Der er ingen spørgsmål til dig lige nu.{later}")
     if set(cmd.scores) != set(own):
         raise invalid("Svar på alle spørgsmålene.")
-    return _measure(state, cmd.scores, MeasuredBy.CITIZEN, cmd.actor, now)
+    return _measure(state, cmd.scores, MeasuredBy.CITIZEN, cmd.actor, now, now)
 
 
 def _measure(
@@ -83,6 +91,7 @@ def _measure(
     by: MeasuredBy,
     actor: Actor | None,
     now: datetime,
+    at: datetime,
 ) -> TimelineEvent:
     rules = state.rules.progression
     unknown = sorted(set(scores) - set(rules.keys_for()))
@@ -91,7 +100,7 @@ def _measure(
     if any(not rules.low <= score <= rules.high for score in scores.values()):
         raise invalid(f"Svarene går fra {rules.low} til {rules.high}.")
     progression = state.progression
-    progression.measurements.append(Measurement(at=now, by=by, scores=scores))
+    progression.measurements.append(Measurement(at=at, by=by, scores=scores))
     was_open = bool(progression.pending)
     progression.pending = [
         k for k in progression.pending if k not in scores and k in rules.keys_for()
@@ -99,6 +108,6 @@ def _measure(
     who = "Borgeren svarede på sin side" if by == MeasuredBy.CITIZEN else "Progression målt"
     said = f"{who} ({len(scores)} af {len(rules.indicators)} spørgsmål)."
     if (was_open and not progression.pending) or progression.due_at is None:
-        progression.due_at = start_of(add_months(local_date(now), rules.interval_months))
+        progression.due_at = start_of(add_months(local_date(at), rules.interval_months))
         said += f" Næste måling {fmt(local_date(progression.due_at))}."
-    return record(state, "progression_measured", now, actor, said)
+    return record(state, "progression_measured", now, actor, said, happened=at)

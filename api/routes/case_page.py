@@ -25,6 +25,7 @@ from api.errors import Forbidden, NotFound, ServiceError
 from api.page_helpers import command_fields, error_messages, flash, form_of, page, status_of
 from api.permissions import can_drive_case, is_handover_receiver
 from api.plan_picture import plan_svg
+from api.progression_chart import progression_charts
 from api.routes.pages import coordinators
 from api.task_views import BOARD_COLUMNS, case_tasks
 from models.actions import NOT_COORDINATOR
@@ -139,6 +140,8 @@ def render_case(
         goal=next((g for g in facts.goals if g.parent_id is None), None),
         sub_goals=[g for g in facts.goals if g.parent_id is not None],
         goal_statuses=list(GoalStatus),
+        progression_rules=settings.progression_rules,
+        progression_charts=progression_charts(facts.progression, settings.progression_rules),
         efforts=efforts,
         pauses=pauses,
         waiting=waiting,

@@ -18,7 +18,7 @@ from api.citizen_sign_in import CitizenDep
 from api.deps import OpenSessionDep, SettingsDep, TemporalDep
 from api.errors import Invalid, NotFound, ServiceError
 from api.page_helpers import error_messages, form_of
-from api.progression_chart import chart, points
+from api.progression_chart import progression_charts
 from api.templating import templates
 from models.case import Case
 from models.citizen_access import CitizenSession
@@ -56,12 +56,7 @@ def _render(
         if view is None:
             raise NotFound("Siden findes ikke.")
         access_log.record_by_citizen(session, me.citizen_id, me.case_id, what)
-        charts = [
-            (indicator, chart(indicator, found, rules), found)
-            for indicator in rules.indicators
-            if indicator.by == MeasuredBy.CITIZEN
-            for found in [points(indicator, view.progression.measurements)]
-        ]
+        charts = progression_charts(view.progression, rules, MeasuredBy.CITIZEN)
         return templates.TemplateResponse(
             request,
             "citizen.html",

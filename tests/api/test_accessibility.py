@@ -2,9 +2,12 @@
 phone and on a desktop screen: a page's layout, and so what axe finds, changes with its width."""
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.api.accessibility import describe, serious_violations
+from tests.api.case_steps import act, meeting_by_sms
+from tests.api.citizen_steps import code_for, codes_sent, latest_link
+from tests.api.test_meetings_api import in_days
 
 SCREENS = {
     "phone": {"width": 390, "height": 844},
@@ -30,3 +33,66 @@ async def test_the_login_page_has_no_serious_accessibility_violations(service, b
         assert not violations, describe(violations)
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
+async def test_the_citizens_sign_in_and_page_work_by_keyboard_without_violations(
+    service, browser, session, as_coordinator, screen
+):
+    case = await meeting_by_sms(
+        as_coordinator,
+        starts_at=in_days(2).isoformat(),
+        place="Café Solsikken",
+        purpose="Hvordan går det",
+    )
+    await act(as_coordinator, case["id"], "record-goal", text="Et job i en butik")
+    await act(as_coordinator, case["id"], "start-preparation")
+    await act(
+        as_coordinator,
+        case["id"],
+        "record-progression",
+        scores={"job_belief": 3, "direction": 4, "health_coping": 5, "caseworker_belief": 4},
+    )
+    token = await latest_link(session, case["id"])
+    context = await browser.new_context(
+        base_url=service.base_url, locale="da-DK", viewport=screen, bypass_csp=True
+    )
+    try:
+        page = await context.new_page()
+        await page.goto(f"/b/{token}")
+        await expect(page.locator("html")).to_have_attribute("lang", "da")
+        violations = await serious_violations(page)
+        assert not violations, describe(violations)
+
+        # By keyboard alone: to the button, the code, and in.
+        already = codes_sent(session, case["id"])
+        await _tab_to(page, page.get_by_role("button", name="Send mig en kode"))
+        await page.keyboard.press("Enter")
+        code = await code_for(session, case["id"], already)
+        field = page.get_by_label("Skriv koden, du har fået")
+        await expect(field).to_be_focused()
+        violations = await serious_violations(page)
+        assert not violations, describe(violations)
+        await page.keyboard.type(code)
+        await page.keyboard.press("Enter")
+        await expect(page).to_have_url(f"{service.base_url}/borger")
+        await expect(page.get_by_role("heading", name="Din næste aftale")).to_be_visible()
+        violations = await serious_violations(page)
+        assert not violations, describe(violations)
+
+        await _tab_to(page, page.get_by_role("button", name="Tiden passer"))
+        await page.keyboard.press("Enter")
+        await expect(page.get_by_role("status")).to_contain_text("Mødet er bekræftet")
+        violations = await serious_violations(page)
+        assert not violations, describe(violations)
+    finally:
+        await context.close()
+
+
+async def _tab_to(page: Page, target: Locator, most: int = 60) -> None:
+    """Press Tab until the target has the focus, as a keyboard user would."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("element => element === document.activeElement"):
+            return
+    raise AssertionError("the element cannot be reached by Tab")

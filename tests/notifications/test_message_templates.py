@@ -2,13 +2,18 @@
 
 import pytest
 
+from activities.citizen_links import ALWAYS_LINKED
 from notifications.messages import TEMPLATES, MessageRenderer
 from notifications.sms_length import is_basic, segments
 from notifications.sms_text import LIMITS, sms_context
 
 CITIZEN_TEMPLATES = sorted(
-    p.stem for p in TEMPLATES.glob("*.txt") if p.stem.startswith(("meeting_", "new_contact"))
+    p.stem
+    for p in TEMPLATES.glob("*.txt")
+    if p.stem.startswith(("meeting_", "new_contact", "progression_", "sign_in_"))
 )
+# A personal link as long as production's: a municipality's address and a 12-character token.
+LINK = "https://forloeb.koebenhavn.dk/b/AbCdEfGhIjKl"
 # The worst case: the longest day in words, every field at the most an SMS shows of it, and
 # characters outside GSM-7 that would make a UCS-2 message of it.
 LONG = {
@@ -20,6 +25,8 @@ LONG = {
     "bring": "sygesikringskort, kalender og lønsedler [alle]",
     "duration": "60",
     "contact_name": "Anne-Marie Christiansen-Holm Bæk-Sørensen",
+    "count": "12",
+    "code": "123456",
 }
 # What most messages carry.
 TYPICAL = {
@@ -31,7 +38,24 @@ TYPICAL = {
     "bring": "",
     "duration": "60",
     "contact_name": "Lars Holm",
+    "count": "3",
+    "code": "123456",
 }
+
+
+def as_sent(purpose: str, context: dict[str, str], channel: str) -> str:
+    """The message as the citizen gets it: with the personal link where it goes along
+    (activities/citizen_links.py: always for a message about the page, in an SMS otherwise
+    only where it adds no segment)."""
+    renderer = MessageRenderer()
+    fields = sms_context(context) if channel == "sms" else context
+    without = renderer.render(purpose, {**fields, "page_link": ""}, channel).body
+    with_link = renderer.render(purpose, {**fields, "page_link": LINK}, channel).body
+    if purpose in ALWAYS_LINKED or channel == "email":
+        return with_link
+    if channel == "sms" and segments(with_link) == segments(without):
+        return with_link
+    return without
 
 
 def test_the_citizen_templates_are_the_ones_expected():
@@ -41,15 +65,17 @@ def test_the_citizen_templates_are_the_ones_expected():
         "meeting_moved",
         "meeting_reminder",
         "new_contact_person",
+        "progression_question",
+        "sign_in_code",
     ]
 
 
 @pytest.mark.parametrize("purpose", CITIZEN_TEMPLATES)
 def test_each_citizen_sms_fits_two_segments_in_gsm7_at_worst_and_one_as_a_rule(purpose):
-    worst = MessageRenderer().render(purpose, sms_context(LONG), "sms").body
+    worst = as_sent(purpose, LONG, "sms")
     assert is_basic(worst), [c for c in worst if not is_basic(c)]
     assert segments(worst) <= 2, (len(worst), worst)
-    typical = MessageRenderer().render(purpose, sms_context(TYPICAL), "sms").body
+    typical = as_sent(purpose, TYPICAL, "sms")
     assert segments(typical) == 1, (len(typical), typical)
 
 
@@ -61,9 +87,9 @@ def test_the_worst_case_goes_past_every_limit_and_is_cut_to_it():
 
 @pytest.mark.parametrize("purpose", CITIZEN_TEMPLATES)
 def test_each_channel_has_one_set_of_instructions(purpose):
-    sms = MessageRenderer().render(purpose, TYPICAL, "sms").body
-    call = MessageRenderer().render(purpose, TYPICAL, "call").body
-    email = MessageRenderer().render(purpose, TYPICAL, "email").body
+    sms = as_sent(purpose, TYPICAL, "sms")
+    call = as_sent(purpose, TYPICAL, "call")
+    email = as_sent(purpose, TYPICAL, "email")
     assert "Tryk" not in sms and "Tryk" not in email
     assert "Svar" not in call and "JA" not in call and "Svar" not in email
     if purpose in ("meeting_agreement", "meeting_reminder", "meeting_moved"):
@@ -73,7 +99,7 @@ def test_each_channel_has_one_set_of_instructions(purpose):
 
 @pytest.mark.parametrize("purpose", CITIZEN_TEMPLATES)
 def test_no_citizen_message_names_a_department_or_asks_for_a_cpr_number(purpose):
-    body = MessageRenderer().render(purpose, LONG, "sms").body.lower()
+    body = as_sent(purpose, LONG, "sms").lower()
     for word in ("cpr", "sundhed", "psykiatri", "misbrug", "socialforvaltning", "diagnose"):
         assert word not in body
 
@@ -83,3 +109,16 @@ def test_segment_counting():
     assert segments("æøå" * 53) == 1  # Danish letters are GSM-7
     assert segments("€" * 80) == 1 and segments("€" * 81) == 2  # extended: two septets each
     assert segments("–" * 70) == 1 and segments("–" * 71) == 2  # an en dash forces UCS-2
+
+
+@pytest.mark.parametrize("purpose", ["meeting_agreement", "meeting_reminder", "new_contact_person"])
+def test_an_e_mail_always_carries_the_link_and_a_call_never(purpose):
+    assert LINK in as_sent(purpose, LONG, "email")
+    assert "/b/" not in as_sent(purpose, TYPICAL, "call")
+
+
+def test_a_short_sms_carries_the_link_and_one_it_would_lengthen_goes_without():
+    short = {**TYPICAL, "place": "Café", "purpose": "Kaffe", "with": "Lars"}
+    assert as_sent("meeting_cancelled", short, "sms").endswith(f"Din side: {LINK}")
+    assert "/b/" not in as_sent("meeting_agreement", TYPICAL, "sms")
+    assert as_sent("progression_question", LONG, "sms").endswith(LINK)

@@ -106,6 +106,7 @@ async def test_every_page_and_endpoint_that_shows_a_citizen_records_it(
         "citizen_id": str(citizen_id),
         "key": "staaet",
         "message_id": str(uuid.uuid4()),
+        "token": "AAAAAAAAAAAA",  # a personal link that is no one's
     }
     routes = _get_routes(create_app(settings_for(tmp_path)).routes)
     readers = {

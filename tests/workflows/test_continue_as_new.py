@@ -39,4 +39,6 @@ async def test_continue_as_new_keeps_the_state_and_the_timeline(
     assert description.status == WorkflowExecutionStatus.RUNNING
     assert state.stage == Stage.TEAM
     assert state.team_meeting_on == copenhagen_today() + timedelta(days=24)
-    assert state.seq == 26  # referral, preparation and 24 meeting dates: nothing lost or doubled
+    # Referral, preparation, the first progression measurement due, and 24 meeting dates:
+    # nothing lost or doubled.
+    assert state.seq == 27

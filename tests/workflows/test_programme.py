@@ -107,6 +107,8 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
     assert [k for k in kinds if k not in ("stalled", "unstalled")] == [
         "referred",
         "preparation_started",
+        # Progression is measured from the start; no one measures in this course.
+        "progression_due",
         "team_meeting_scheduled",
         "recommendation_recorded",
         "decided",
@@ -311,9 +313,10 @@ async def test_transitions_that_do_not_fit_are_refused_with_a_reason(
             INVALID_INPUT,
             "før visitationen",
         )
-        # A refused action leaves no trace: the state and the timeline are as before.
+        # A refused action leaves no trace: the state and the timeline are as before (the
+        # referral, the preparation, and the first progression measurement falling due).
         state = await running.handle.query(ProgrammeWorkflow.current)
-        assert state.stage == Stage.PREPARATION and state.seq == 2
+        assert state.stage == Stage.PREPARATION and state.seq == 3
 
 
 async def test_an_existing_case_can_be_registered_with_its_past_dates(
