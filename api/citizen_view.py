@@ -7,6 +7,7 @@ the municipality's, not the citizen's page); what happened lately; the messages 
 them; their contact preferences; and their own progression answers.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -46,7 +47,8 @@ LATELY = timedelta(days=90)
 MESSAGES_SHOWN = 10
 # Messages the citizen is shown again on their page: not the sign-in codes.
 _NOT_SHOWN = ("sign_in_code",)
-_SENT_BY = (Channel.SMS.value, Channel.EMAIL.value, Channel.CALL.value)
+_CHANNELS = {Channel.SMS.value: "SMS", Channel.EMAIL.value: "E-mail", Channel.CALL.value: "Opkald"}
+_LINK = re.compile(r"https?://\S+/b/[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class Month:
 
 
 @dataclass(frozen=True)
+class Shown:
+    """A message to the citizen as their page lists it."""
+
+    at: datetime
+    channel: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Happening:
     on: date
     text: str
@@ -90,7 +101,7 @@ class CitizenView:
     sub_goals: list[Goal]
     road: list[Month]
     happenings: list[Happening]
-    messages: list[OutboxMessage]
+    messages: list[Shown]
     contact: ContactPreferences
     progression: Progression
     questions: list[Indicator]
@@ -171,11 +182,10 @@ def _road(
             steps.append(
                 Step("goal", goal.text, goal.target_on, status=goal.status.label, done=done)
             )
+    # The meetings ahead; those behind are in what happened lately, not on the road.
     for meeting in meetings:
-        if meeting.status == MeetingStatus.CANCELLED:
-            continue
-        held = meeting.status == MeetingStatus.HELD
-        steps.append(Step("meeting", meeting.purpose, local_date(meeting.starts_at), done=held))
+        if meeting.status.is_upcoming and local_date(meeting.starts_at) >= today:
+            steps.append(Step("meeting", meeting.purpose, local_date(meeting.starts_at)))
     months: dict[date, Month] = {_first_of(today): Month(_first_of(today), now=True)}
     for step in steps:
         first = _first_of(step.start)
@@ -200,17 +210,23 @@ def _happenings(activities: list[Step], meetings: list[Meeting], today: date) ->
     return sorted(found, key=lambda h: h.on, reverse=True)
 
 
-def _messages(session: Session, case: Case) -> list[OutboxMessage]:
-    return list(
+def _messages(session: Session, case: Case) -> list[Shown]:
+    """The messages as the citizen got them, with each personal link replaced by words: the
+    page does not show the keys to itself."""
+    rows = list(
         session.exec(
             select(OutboxMessage)
             .where(
                 OutboxMessage.case_id == case.id,
                 OutboxMessage.citizen_id == case.citizen_id,
-                col(OutboxMessage.channel).in_(_SENT_BY),
+                col(OutboxMessage.channel).in_(list(_CHANNELS)),
                 col(OutboxMessage.purpose).not_in(_NOT_SHOWN),
             )
             .order_by(col(OutboxMessage.created_at).desc())
             .limit(MESSAGES_SHOWN)
         )
     )
+    return [
+        Shown(row.created_at, _CHANNELS[row.channel], _LINK.sub("(linket til din side)", row.body))
+        for row in rows
+    ]

@@ -65,9 +65,14 @@ def chart(indicator: Indicator, found: list[Point], rules: ProgressionRules) -> 
         parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{y(point.score):.1f}" r="4"/>')
     for index in _labelled(len(found)):
         day = local_date(found[index].at)
+        # The first date starts at its point and the last ends at it, so neither runs off
+        # the picture's edge.
+        anchor = "middle"
+        if len(found) > 1 and index in (0, len(found) - 1):
+            anchor = "start" if index == 0 else "end"
         parts.append(
             f'<text class="axis" x="{xs[index]:.1f}" y="{HEIGHT - 10}" '
-            f'text-anchor="middle">{day:%d.%m.%y}</text>'
+            f'text-anchor="{anchor}">{day:%d.%m.%y}</text>'
         )
     if not found:
         parts.append(

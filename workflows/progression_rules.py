@@ -48,7 +48,7 @@ def open_round(state: ProgrammeState, now: datetime) -> TimelineEvent:
         queue_note(state, "progression_question", {"count": str(asked)}, now, channels)
         said += f" Borgeren får et link til at svare på sin side ({channels[0].label})."
     elif asked:
-        said += " Borgeren har hverken SMS eller e-mail: spørg ved næste samtale."
+        said += " Borgeren får ikke beskeder på SMS eller e-mail: spørg ved næste samtale."
     return record(state, "progression_due", now, None, said)
 
 

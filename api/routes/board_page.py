@@ -76,9 +76,7 @@ def board(request: Request, session: SessionDep, settings: SettingsDep, user: Us
                 "failed_delivery": case.id in given_up,
                 "delivery": trouble.get(case.id),
                 "open_todos": todos_by_case.get(case.id, []),
-                "progression_due": bool(
-                    case.progression_due_at and case.progression_due_at <= now
-                ),
+                "progression_due": bool(case.progression_due_at and case.progression_due_at <= now),
                 "meetings": {m.id: m for m in meetings_by_case.get(case.id, [])},
                 "handover_to": names.get(case.handover_to_id) if case.handover_to_id else None,
             }

@@ -63,7 +63,7 @@ def _render(
             {
                 "view": view,
                 "charts": charts,
-                "rules": rules,
+                "progression_rules": rules,
                 "choices": CHOICES,
                 "phone": settings.municipality_phone,
                 "flash": citizen_sign_in.said(request),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -28,6 +28,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from deploy.worker import build_worker
 from models.actions import update_name
+from models.case import CaseEvent
 from models.command import Command
 from models.db import SessionFactory
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
@@ -164,3 +165,15 @@ async def travel_to(env: WorkflowEnvironment, moment: datetime) -> None:
     now = await env.get_current_time()
     assert moment > now, "the test server's clock is already past this moment"
     await env.sleep(moment - now)
+
+
+def timeline(session: Session, case_id: str, kind: str) -> list[CaseEvent]:
+    """The case's projected timeline lines of one kind, oldest first, read afresh."""
+    session.expire_all()
+    return list(
+        session.exec(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == uuid.UUID(case_id), CaseEvent.kind == kind)
+            .order_by(col(CaseEvent.seq))
+        ).all()
+    )

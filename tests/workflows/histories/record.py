@@ -35,6 +35,12 @@ SCENARIOS = [
     "test_continue_as_new.py::test_continue_as_new_keeps_the_state_and_the_timeline",
     "test_consent.py::test_consent_lets_a_task_have_another_departments_information_until_withdrawn",
     "test_goals.py::test_a_goal_its_sub_goals_and_what_works_towards_them",
+    "test_progression.py::test_a_round_opens_at_the_start_and_again_three_months_after_it_was_done",
+    "test_progression.py::test_a_citizen_reached_only_by_calls_is_asked_at_the_next_conversation",
+    "test_progression.py::test_no_round_falls_due_once_the_course_has_ended",
+    "test_citizen_page.py::test_the_citizen_confirms_or_asks_for_a_new_time_on_their_page",
+    "test_citizen_page.py::test_the_citizen_chooses_only_channels_the_municipality_can_use",
+    "test_citizen_page.py::test_a_sign_in_code_goes_at_once_even_in_quiet_hours",
 ]
 
 
