@@ -83,9 +83,11 @@ def _link_page(
             "error": error or ("" if usable else LINK_GONE),
             "phone": request.app.state.settings.municipality_phone,
         }
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, "citizen_link.html", context, status_code=status if usable else 404
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/b/{token}")

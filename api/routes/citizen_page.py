@@ -6,6 +6,7 @@ Every view is in the access log with the citizen as the reader. What the citizen
 goes to the course's workflow as the same actions an SMS reply or a key in a call would.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from api.errors import Invalid, NotFound, ServiceError
 from api.page_helpers import error_messages, form_of
 from api.progression_chart import progression_charts
 from api.templating import templates
+from models.actions import action_of
 from models.case import Case
 from models.citizen_access import CitizenSession
 from models.command import Command
@@ -57,7 +59,7 @@ def _render(
             raise NotFound("Siden findes ikke.")
         access_log.record_by_citizen(session, me.citizen_id, me.case_id, what)
         charts = progression_charts(view.progression, rules, MeasuredBy.CITIZEN)
-        return templates.TemplateResponse(
+        response = templates.TemplateResponse(
             request,
             "citizen.html",
             {
@@ -71,6 +73,9 @@ def _render(
             },
             status_code=status,
         )
+        # A shared computer's back button must not show the page after sign-out.
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 @router.get("/borger")
@@ -102,14 +107,14 @@ async def _act(
     temporal: TemporalDep,
     settings: Settings,
     me: CitizenSession,
-    build: Any,
+    build: Callable[[dict[str, Any]], Command],
     thanks: str,
     anchor: str,
 ) -> Response:
     """Send the citizen's action to their course; on a refusal, the page with the reason."""
     try:
-        command: Command = build(await form_of(request))
-        case = await run_in_threadpool(_case_of, open_session, me)
+        command = build(await form_of(request))
+        case = await run_in_threadpool(_prepare, open_session, me, command)
         await case_service.act(
             temporal, user=None, case=case, command=command, wait=settings.update_wait
         )
@@ -121,19 +126,20 @@ async def _act(
             else " ".join(error_messages(refused).values())
         )
         return await run_in_threadpool(
-            lambda: _render(
-                request, open_session, settings, me, status=status, error=message, what=thanks
-            )
+            lambda: _render(request, open_session, settings, me, status=status, error=message)
         )
     citizen_sign_in.say(request, thanks)
     return RedirectResponse(f"/borger#{anchor}", status_code=303)
 
 
-def _case_of(open_session: SessionFactory, me: CitizenSession) -> Case:
+def _prepare(open_session: SessionFactory, me: CitizenSession, command: Command) -> Case:
+    """The citizen's course, with the action on record before it is sent."""
     with open_session() as session:
         case = session.get(Case, me.case_id)
-    if case is None:
-        raise NotFound("Siden findes ikke.")
+        if case is None:
+            raise NotFound("Siden findes ikke.")
+        what = f"Handling: {action_of(command).label}"
+        access_log.record_by_citizen(session, me.citizen_id, me.case_id, what)
     return case
 
 

@@ -176,6 +176,13 @@ async def test_confirming_on_the_page_confirms_on_the_board(service, session, as
         assert other.status_code == 409 and "ikke længere planlagt" in other.text
         bad = await citizen.post("/borger/svar", data={"meeting_id": meeting_id, "answer": "ja"})
         assert bad.status_code == 422
+    session.expire_all()
+    logged = session.exec(
+        select(AccessLogRow.what).where(
+            AccessLogRow.case_id == uuid.UUID(case["id"]), AccessLogRow.role == "citizen"
+        )
+    ).all()
+    assert logged.count("Handling: Svar på mødet") == 3  # two answers, one refused
 
 
 async def test_the_page_shows_only_what_is_meant_for_the_citizen(service, session, as_coordinator):
