@@ -27,6 +27,14 @@ class Case(SQLModel, table=True):
         Index("ix_case_decision_wait", "decided_on", "team_meeting_on", "coordinator_id"),
         Index("ix_case_effort_wait", "first_effort_at", "decided_on", "coordinator_id"),
         Index("ix_case_stage_coordinator", "stage", "coordinator_id", "timing_profile"),
+        # The dashboard's progression figures, counted from the index alone.
+        Index(
+            "ix_case_progression",
+            "stage",
+            "coordinator_id",
+            "progression_change",
+            "progression_due_at",
+        ),
         # One open case per citizen (migration 0011).
         Index(
             "ux_case_open_citizen",
@@ -73,9 +81,7 @@ class Case(SQLModel, table=True):
     timing_profile: TimingProfile | None = Field(default=None, sa_type=StrEnumType(TimingProfile))
     # Progression measurement (models/progression.py): when the next is due, and how far the
     # indicators moved from the first scores to the latest (None before any moved).
-    progression_due_at: datetime | None = Field(
-        default=None, sa_column=Column(UtcDateTime(), index=True)
-    )
+    progression_due_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     progression_change: float | None = None
     # The course's facts beside these columns (models/case_view.py: CaseFacts), and its
     # continuity plan with gaps and overlaps (models/continuity.py: ContinuityPlan).

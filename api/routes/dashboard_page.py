@@ -1,5 +1,6 @@
 """The managers' dashboard (/leder): stalled and waiting cases, waiting times, caseloads,
-timing and outcomes; every number drills down to its cases, every table exports as CSV.
+timing, progression measurement and outcomes; every number drills down to its cases, every
+table exports as CSV.
 
 The figures are read live from the SQL read model, which the workflows' projections keep
 up to date at every event; the page says when it was read, and nothing is cached.
@@ -18,6 +19,7 @@ from api.dashboard import (
     delivery,
     meetings,
     outcomes,
+    progression,
     stalled,
     timing,
     waiting,
@@ -63,6 +65,7 @@ SECTIONS: dict[str, Build] = {
     "ventetider": lambda s, f, rules, now: waiting_times.build(s, f, local_date(now)),
     "sagsstamme": lambda s, f, rules, now: caseload.build(s, f),
     "timing": lambda s, f, rules, now: timing.build(s, f),
+    "progression": lambda s, f, rules, now: progression.build(s, f, now),
     "udfald": lambda s, f, rules, now: outcomes.build(s, f),
     "moeder": lambda s, f, rules, now: meetings.build(s, f),
     "levering": lambda s, f, rules, now: delivery.build(s, f, now),
@@ -171,6 +174,7 @@ DRILLS: dict[str, Drill] = {
     "ventetid": lambda s, f, p, now: waiting_times.wait_cases(s, f, p, local_date(now)),
     "sagsstamme": lambda s, f, p, now: caseload.cases(s, f),
     "timing": lambda s, f, p, now: timing.cases(s, f, p),
+    "progression": lambda s, f, p, now: progression.cases(s, f, p, now),
     "udfald": lambda s, f, p, now: outcomes.cases(s, f, p),
     "moeder": lambda s, f, p, now: meetings.cases(s, f, p),
     "levering": lambda s, f, p, now: delivery.cases(s, f, p, now),

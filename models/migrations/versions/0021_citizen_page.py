@@ -56,12 +56,15 @@ def upgrade() -> None:
     with op.batch_alter_table("case") as batch_op:
         batch_op.add_column(sa.Column("progression_due_at", sa.DateTime(timezone=True)))
         batch_op.add_column(sa.Column("progression_change", sa.Float()))
-        batch_op.create_index("ix_case_progression_due_at", ["progression_due_at"])
+        batch_op.create_index(
+            "ix_case_progression",
+            ["stage", "coordinator_id", "progression_change", "progression_due_at"],
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("case") as batch_op:
-        batch_op.drop_index("ix_case_progression_due_at")
+        batch_op.drop_index("ix_case_progression")
         batch_op.drop_column("progression_change")
         batch_op.drop_column("progression_due_at")
     with op.batch_alter_table("staff") as batch_op:
