@@ -63,6 +63,7 @@ from models.programme import (
     StartPreparation,
     TimelineEvent,
 )
+from models.progression import RecordProgression
 from models.task import (
     AcknowledgeTask,
     AssignTask,
@@ -74,6 +75,7 @@ from models.task import (
     TaskSla,
 )
 from workflows import engine, programme_rules, stall
+from workflows.rule_patches import PROGRESSION
 
 Step = Callable[[datetime], None]
 T = TypeVar("T")
@@ -385,6 +387,8 @@ class Course:
             citizen_id=new_id(self.rng),
             coordinator_id=self.coordinator.id,
             referred_at=at(o.referred, self.rng.uniform(8.5, 14)),
+            # Progression is measured from the start, as in every course begun today.
+            rule_patches=[PROGRESSION],
         )
         idle = at(o.idle_from, 0) if o.idle_from else None
         self.player = Player(state=state, now=self.now, idle_from=idle)
@@ -601,8 +605,29 @@ class Course:
                     RecordMeetingOutcome(actor=self.actor, meeting_id=meeting_id, outcome=outcome),
                     drifts=False,
                 )
+                if outcome == MeetingStatus.HELD:
+                    self._measure(booked)
             after = local_date(booked)
             day = after + timedelta(days=self.spaced(after, (42, 98), (14, 28), (112, 182)))
+
+    def _measure(self, moment: datetime) -> None:
+        """At a held meeting, the due progression round is measured: every indicator moved a
+        step or two from where it stood, more often up than down."""
+
+        def measure(now: datetime) -> None:
+            progression = self.player.state.progression
+            if not progression.pending:
+                return
+            last = progression.measurements[-1].scores if progression.measurements else {}
+            scores = {
+                key: min(
+                    10, max(1, last.get(key, self.rng.randint(2, 5)) + self.rng.randint(-1, 2))
+                )
+                for key in progression.pending
+            }
+            self.player.apply(RecordProgression(actor=self.actor, scores=scores), now)
+
+        self.player.at(moment, measure)
 
     def _confirm(self, moment: datetime, meeting_id: str, reply_id: str) -> None:
         """The citizen answers JA to a meeting that is still booked."""

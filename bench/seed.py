@@ -364,6 +364,8 @@ def _outbox(
                 context = {**notice.context, "link": _link(notice, state)}
                 if to_citizen:
                     context["first_name"] = citizen["name"].split()[0]
+                    # No personal links in the bench: no one opens them here.
+                    context["page_link"] = ""
                 channel = notice.channel.value if notice.channel else ""
                 message = renderer.render(notice.purpose, context, channel)
                 rows.add(

@@ -161,7 +161,9 @@ async def test_a_citizen_reached_only_by_calls_is_asked_at_the_next_conversation
     await time_env.sleep(timedelta(minutes=1))
 
     [due] = timeline(session, course.case_id, "progression_due")
-    assert due.summary.endswith("Borgeren har hverken SMS eller e-mail: spørg ved næste samtale.")
+    assert due.summary.endswith(
+        "Borgeren får ikke beskeder på SMS eller e-mail: spørg ved næste samtale."
+    )
     # A link cannot be heard: no call, no message at all.
     assert case_messages(session, course.case_id) == []
     state = await state_of(course)
