@@ -19,7 +19,7 @@ from models.case_view import PAUSE, CaseFacts, CaseMeeting, PlanItemRow
 from models.citizen import Citizen
 from models.contact import ContactPreferences
 from models.continuity import PlanEffort
-from models.danish_time import local_date
+from models.danish_time import MONTHS, local_date
 from models.enums import PLANNING_STAGES, Channel, MeetingStatus, TaskState
 from models.goals import Goal, GoalStatus
 from models.meeting import Meeting
@@ -28,20 +28,6 @@ from models.progression import Indicator, MeasuredBy, Progression, ProgressionRu
 from models.staff import Staff
 from models.task import Task
 
-MONTHS = [
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 # What "lately" is on the page, and how many messages it lists.
 LATELY = timedelta(days=90)
 MESSAGES_SHOWN = 10

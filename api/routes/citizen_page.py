@@ -6,19 +6,21 @@ Every view is in the access log with the citizen as the reader. What the citizen
 goes to the course's workflow as the same actions an SMS reply or a key in a call would.
 """
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client
 
 from api import access_log, case_service, citizen_sign_in, citizen_view
 from api.citizen_sign_in import CitizenDep
 from api.deps import OpenSessionDep, SettingsDep, TemporalDep
 from api.errors import Invalid, NotFound, ServiceError
-from api.page_helpers import error_messages, form_of
+from api.page_helpers import command_fields, error_messages, form_of, status_of
 from api.progression_chart import progression_charts
 from api.templating import templates
 from models.actions import action_of
@@ -47,17 +49,15 @@ def _render(
     open_session: SessionFactory,
     settings: Settings,
     me: CitizenSession,
-    *,
     status: int = 200,
     error: str = "",
-    what: str = "Borgerens egen side",
 ) -> Response:
     rules = settings.progression_rules
     with open_session() as session:
         view = citizen_view.build(session, me.case_id, rules)
         if view is None:
             raise NotFound("Siden findes ikke.")
-        access_log.record_by_citizen(session, me.citizen_id, me.case_id, what)
+        access_log.record_by_citizen(session, me.citizen_id, me.case_id, "Borgerens egen side")
         charts = progression_charts(view.progression, rules, MeasuredBy.CITIZEN)
         response = templates.TemplateResponse(
             request,
@@ -101,34 +101,63 @@ def sign_out(request: Request) -> Response:
     return RedirectResponse("/borger/log-ind", status_code=303)
 
 
-async def _act(
+@dataclass(frozen=True)
+class OnPage:
+    """What every action on the citizen's page needs."""
+
+    request: Request
+    open_session: SessionFactory
+    temporal: Client
+    settings: Settings
+    me: CitizenSession
+
+
+def on_page(
     request: Request,
-    open_session: SessionFactory,
+    open_session: OpenSessionDep,
     temporal: TemporalDep,
-    settings: Settings,
-    me: CitizenSession,
-    build: Callable[[dict[str, Any]], Command],
+    settings: SettingsDep,
+    me: CitizenDep,
+) -> OnPage:
+    return OnPage(request, open_session, temporal, settings, me)
+
+
+OnPageDep = Annotated[OnPage, Depends(on_page)]
+
+
+async def _act(
+    page: OnPage,
+    command_type: type[Command],
     thanks: str,
     anchor: str,
+    *,
+    required: Sequence[str] = (),
 ) -> Response:
-    """Send the citizen's action to their course; on a refusal, the page with the reason."""
+    """Send the citizen's action to their course; on a refusal, the page with the reason.
+    `required`: the fields that must be filled in (the progression questions)."""
     try:
-        command = build(await form_of(request))
-        case = await run_in_threadpool(_prepare, open_session, me, command)
+        form = await form_of(page.request)
+        if not all(form.get(name) for name in required):
+            raise Invalid("Svar på alle spørgsmålene.")
+        command = command_type.model_validate(command_fields(form))
+        case = await run_in_threadpool(_prepare, page.open_session, page.me, command)
         await case_service.act(
-            temporal, user=None, case=case, command=command, wait=settings.update_wait
+            page.temporal, user=None, case=case, command=command, wait=page.settings.update_wait
         )
     except (ServiceError, ValidationError) as refused:
-        status = refused.status_code if isinstance(refused, ServiceError) else 422
-        message = (
-            refused.message
-            if isinstance(refused, ServiceError)
-            else " ".join(error_messages(refused).values())
-        )
+        status = status_of(refused)
+        message = " ".join(error_messages(refused).values())
         return await run_in_threadpool(
-            lambda: _render(request, open_session, settings, me, status=status, error=message)
+            lambda: _render(
+                page.request,
+                page.open_session,
+                page.settings,
+                page.me,
+                status=status,
+                error=message,
+            )
         )
-    citizen_sign_in.say(request, thanks)
+    citizen_sign_in.say(page.request, thanks)
     return RedirectResponse(f"/borger#{anchor}", status_code=303)
 
 
@@ -144,81 +173,21 @@ def _prepare(open_session: SessionFactory, me: CitizenSession, command: Command)
 
 
 @router.post("/borger/svar")
-async def answer_meeting(
-    request: Request,
-    open_session: OpenSessionDep,
-    temporal: TemporalDep,
-    settings: SettingsDep,
-    me: CitizenDep,
-) -> Response:
-    answer = (await form_of(request)).get("answer")
+async def answer_meeting(page: OnPageDep) -> Response:
+    answer = (await form_of(page.request)).get("answer")
     thanks = next((t for a, t in THANKS.items() if a.value == answer), "Tak for dit svar.")
-    return await _act(
-        request,
-        open_session,
-        temporal,
-        settings,
-        me,
-        lambda f: AnswerMeeting(meeting_id=f.get("meeting_id", ""), answer=f.get("answer", "")),
-        thanks,
-        "aftale",
-    )
+    return await _act(page, AnswerMeeting, thanks, "aftale")
 
 
 @router.post("/borger/kontakt")
-async def choose_contact(
-    request: Request,
-    open_session: OpenSessionDep,
-    temporal: TemporalDep,
-    settings: SettingsDep,
-    me: CitizenDep,
-) -> Response:
-    def build(form: dict[str, Any]) -> ChooseContact:
-        channels = [form[f"channel_{i}"] for i in range(1, 5) if form.get(f"channel_{i}")]
-        return ChooseContact.model_validate(
-            {
-                "channels": channels,
-                "quiet_from": form.get("quiet_from") or "21:00",
-                "quiet_to": form.get("quiet_to") or "09:00",
-            }
-        )
-
-    return await _act(
-        request,
-        open_session,
-        temporal,
-        settings,
-        me,
-        build,
-        "Tak. Dine ønsker er gemt.",
-        "kontakt",
-    )
+async def choose_contact(page: OnPageDep) -> Response:
+    return await _act(page, ChooseContact, "Tak. Dine ønsker er gemt.", "kontakt")
 
 
 @router.post("/borger/progression")
-async def answer_progression(
-    request: Request,
-    open_session: OpenSessionDep,
-    temporal: TemporalDep,
-    settings: SettingsDep,
-    me: CitizenDep,
-) -> Response:
-    keys = settings.progression_rules.keys_for(MeasuredBy.CITIZEN)
-
-    def build(form: dict[str, Any]) -> AnswerProgression:
-        if not all(form.get(f"score_{key}") for key in keys):
-            raise Invalid("Svar på alle spørgsmålene.")
-        return AnswerProgression.model_validate(
-            {"scores": {key: form[f"score_{key}"] for key in keys}}
-        )
-
+async def answer_progression(page: OnPageDep) -> Response:
+    keys = page.settings.progression_rules.keys_for(MeasuredBy.CITIZEN)
+    required = [f"score_{key}" for key in keys]
     return await _act(
-        request,
-        open_session,
-        temporal,
-        settings,
-        me,
-        build,
-        "Tak for dine svar.",
-        "progression",
+        page, AnswerProgression, "Tak for dine svar.", "progression", required=required
     )

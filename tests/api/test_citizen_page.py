@@ -282,3 +282,30 @@ async def test_a_code_goes_by_e_mail_when_that_is_the_channel(service, session, 
         await ask_for_code(phone, session, case["id"], token)
     [code] = [m for m in case_messages(session, case["id"]) if m.purpose == "sign_in_code"]
     assert code.channel == "email" and code.address == "borger@eksempel.dk"
+
+
+async def test_the_citizen_answers_the_progression_questions_on_the_page(
+    service, session, as_coordinator
+):
+    case = await _citizen_with_meeting(as_coordinator)
+    async with citizen_signed_in(service.base_url, session, case["id"]) as citizen:
+        page = (await citizen.get("/borger")).text
+        assert "Jeg tror på, at jeg kan få et arbejde og blive i det" in page
+        assert "borgeren kommer i arbejde" not in page  # the caseworker's own question
+        partial = await citizen.post("/borger/progression", data={"score_job_belief": "4"})
+        assert partial.status_code == 422 and "Svar på alle spørgsmålene." in partial.text
+        answered = await citizen.post(
+            "/borger/progression",
+            data={"score_job_belief": "4", "score_direction": "6", "score_health_coping": "5"},
+        )
+        assert answered.status_code == 303
+        page = (await citizen.get("/borger")).text
+        assert "Tak for dine svar." in page
+        assert "4 ved første måling" in page and "Send mine svar" not in page
+        again = await citizen.post(
+            "/borger/progression",
+            data={"score_job_belief": "4", "score_direction": "6", "score_health_coping": "5"},
+        )
+        assert again.status_code == 409 and "ingen spørgsmål til dig lige nu" in again.text
+    coordinators_page = (await as_coordinator.get(f"/cases/{case['id']}")).text
+    assert "1 spørgsmål mangler svar" in coordinators_page  # the caseworker's belief
