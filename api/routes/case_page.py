@@ -55,6 +55,9 @@ MESSAGE_PURPOSES = {
     "meeting_reminder": "Påmindelse",
     "meeting_moved": "Ny tid",
     "meeting_cancelled": "Aflysning",
+    "new_contact_person": "Ny kontaktperson",
+    "progression_question": "Spørgsmål om, hvordan det går",
+    "sign_in_code": "Kode til borgerens side",
 }
 MEETING_OUTCOMES = [MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED]
 
