@@ -268,8 +268,11 @@ def _task_fields(record: TaskRecord) -> dict[str, Any]:
 
 
 def _case_fields(state: ProgrammeState, waiting_on: list[str] | None = None) -> dict[str, Any]:
+    advice = state.health_advice
     return {
         "coordinator_id": uuid.UUID(state.coordinator_id),
+        "course_type": state.course_type,
+        "registered": state.registered,
         "stage": state.stage,
         "referred_at": state.referred_at,
         "team_meeting_on": state.team_meeting_on,
@@ -286,6 +289,9 @@ def _case_fields(state: ProgrammeState, waiting_on: list[str] | None = None) -> 
         "closed_at": state.closed_at,
         "handover_to_id": uuid.UUID(state.handover.to_id) if state.handover else None,
         "team_flagged": bool(state.team_flag),
+        "effort_rule_missed_on": state.effort_rule_missed_on,
+        "health_advice_requested_at": advice.requested_at if advice else None,
+        "health_advice_received_at": advice.received_at if advice else None,
         "stalled_since": state.stalls[0].since if state.stalls else None,
         "stall_reason": "; ".join(s.reason for s in state.stalls),
         "waiting_on": ",".join(state.waiting_on() if waiting_on is None else waiting_on),
@@ -302,6 +308,9 @@ def _case_fields(state: ProgrammeState, waiting_on: list[str] | None = None) -> 
             consents=state.consents,
             goals=state.goals,
             progression=state.progression,
+            description=state.description,
+            health_advice=state.health_advice,
+            longer_wished=state.longer_wished,
         ).model_dump(mode="json"),
         "progression_due_at": (
             state.progression.due_at if state.stage in PLANNING_STAGES else None

@@ -30,9 +30,10 @@ from models.citizen import Citizen, CitizenCreate
 from models.command import Command
 from models.danish_time import local_date, start_of
 from models.db import SessionFactory, transaction
-from models.enums import Role, Stage
+from models.enums import CourseType, Role, Stage
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
 from models.refusals import FORBIDDEN, INVALID_INPUT
+from models.registration import RegisteredCourse
 from models.settings import Settings
 from models.staff import Staff
 from models.task import Task, TaskCommand
@@ -71,8 +72,11 @@ async def create_case(
     citizen_id: uuid.UUID,
     coordinator_id: uuid.UUID | None,
     referred_on: date | None,
+    course_type: CourseType,
+    registered: RegisteredCourse | None = None,
 ) -> Case:
-    """Refer a citizen: write the case row and start its workflow, or do neither.
+    """Refer a citizen: write the case row and start its workflow, or do neither. A course
+    `registered` as already running starts at its stage with its dates (models/registration.py).
 
     The row is committed first, in a short transaction of its own, and the workflow started
     after it, so no transaction waits on Temporal. If the start fails, the row is removed
@@ -87,6 +91,8 @@ async def create_case(
         citizen_id=citizen_id,
         coordinator_id=coordinator_id,
         referred_on=referred_on,
+        course_type=course_type,
+        registered=registered,
     )
     try:
         await _start_workflow(client, case, task_queue)
@@ -105,6 +111,8 @@ def _write_case(
     citizen_id: uuid.UUID,
     coordinator_id: uuid.UUID | None,
     referred_on: date | None,
+    course_type: CourseType,
+    registered: RegisteredCourse | None,
 ) -> Case:
     if user.role not in CREATES_CASES:
         raise Forbidden("Kun koordinerende sagsbehandlere kan oprette sager.")
@@ -134,16 +142,19 @@ def _write_case(
             ).first()
             if open_case is not None:
                 raise Conflict(_ALREADY_OPEN)
-            case_id = str(uuid.uuid4())
-            initial = _programme_input(case_id, citizen_id, coordinator_id, referred_at)
-            state = initial.initial_state(referred_at)
+            case_id = uuid.uuid4()
             case = Case(
-                id=uuid.UUID(case_id),
+                id=case_id,
                 citizen_id=citizen_id,
                 coordinator_id=coordinator_id,
-                workflow_id=programme_workflow_id(case_id),
-                stage=state.stage,
+                workflow_id=programme_workflow_id(str(case_id)),
+                course_type=course_type,
+                registered=registered is not None,
+                stage=Stage.REFERRED,
                 referred_at=referred_at,
+                # Until the workflow's first projection replaces the facts, they hold what
+                # starting it needs, should this process die before it does.
+                facts={REGISTRATION: registered.model_dump(mode="json")} if registered else {},
                 updated_at=datetime.now(UTC),
             )
             session.add(case)
@@ -156,23 +167,27 @@ def _write_case(
 _ALREADY_OPEN = "Borgeren har allerede en åben sag."
 
 
-def _programme_input(
-    case_id: str, citizen_id: uuid.UUID, coordinator_id: uuid.UUID, referred_at: datetime
-) -> ProgrammeInput:
+# The key in a new case row's facts that holds the course registered as running.
+REGISTRATION = "registration"
+
+
+def _programme_input(case: Case) -> ProgrammeInput:
+    registration = case.facts.get(REGISTRATION) if case.last_seq == 0 else None
     return ProgrammeInput(
-        case_id=case_id,
-        citizen_id=str(citizen_id),
-        coordinator_id=str(coordinator_id),
-        referred_at=referred_at,
+        case_id=str(case.id),
+        citizen_id=str(case.citizen_id),
+        coordinator_id=str(case.coordinator_id),
+        referred_at=case.referred_at,
+        course_type=case.course_type,
+        registered=RegisteredCourse.model_validate(registration) if registration else None,
     )
 
 
 async def _start_workflow(client: Client, case: Case, task_queue: str) -> None:
-    start = _programme_input(str(case.id), case.citizen_id, case.coordinator_id, case.referred_at)
     # Started before: by start_unstarted_workflows, or by a request whose answer was lost.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
-            PROGRAMME_WORKFLOW, start, id=case.workflow_id, task_queue=task_queue
+            PROGRAMME_WORKFLOW, _programme_input(case), id=case.workflow_id, task_queue=task_queue
         )
 
 

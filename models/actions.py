@@ -12,6 +12,12 @@ from models.command import Actor, Command
 from models.consent import RecordConsent, WithdrawConsent
 from models.contact import ChooseContact, SendSignInCode, SetContactPreferences
 from models.continuity import JustifyPause, RecordEffort, RemovePlanItem
+from models.description import (
+    CompleteDescription,
+    RecordHealthAdvice,
+    RequestHealthAdvice,
+    StartDescription,
+)
 from models.enums import Department, Role
 from models.goals import ChangeGoal, RecordGoal
 from models.handover import (
@@ -130,6 +136,14 @@ ACTIONS = {
             "Sæt dato for møde i rehabiliteringsteamet",
         ),
         Action("record_recommendation", RecordRecommendation, "Registrér teamets indstilling"),
+        Action("start_description", StartDescription, "Start den samlede beskrivelse"),
+        Action("complete_description", CompleteDescription, "Færdiggør beskrivelsen"),
+        Action(
+            "request_health_advice",
+            RequestHealthAdvice,
+            "Bed sundhedskoordinatoren om rådgivning",
+        ),
+        Action("record_health_advice", RecordHealthAdvice, "Registrér rådgivningen"),
         Action("record_decision", RecordDecision, "Registrér afgørelsen"),
         Action("extend", ExtendProgramme, "Forlæng forløbet"),
         Action("end_programme", EndProgramme, "Afslut forløbet", path="end"),

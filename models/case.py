@@ -12,7 +12,7 @@ import models.citizen
 import models.staff  # noqa: F401
 from models.contact import ContactPreferences
 from models.db import StrEnumType, UtcDateTime
-from models.enums import Department, Outcome, Recommendation, Stage, TimingProfile
+from models.enums import CourseType, Department, Outcome, Recommendation, Stage, TimingProfile
 from models.meeting import Meeting, Todo
 from models.task import TaskPublic
 
@@ -35,6 +35,8 @@ class Case(SQLModel, table=True):
             "progression_change",
             "progression_due_at",
         ),
+        # The dashboard's split by course type and the legacy courses' phase-out.
+        Index("ix_case_type_stage", "course_type", "stage", "planned_end"),
         # One open case per citizen (migration 0011).
         Index(
             "ux_case_open_citizen",
@@ -49,6 +51,11 @@ class Case(SQLModel, table=True):
     citizen_id: uuid.UUID = Field(foreign_key="citizen.id", index=True)
     coordinator_id: uuid.UUID = Field(foreign_key="staff.id", index=True)
     workflow_id: str = Field(max_length=100, unique=True)
+    course_type: CourseType = Field(
+        default=CourseType.RESSOURCEFORLOEB, sa_type=StrEnumType(CourseType)
+    )
+    # Registered as already running from the municipality's current system (forloeb import).
+    registered: bool = False
     stage: Stage = Field(sa_type=StrEnumType(Stage), index=True)
     referred_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     team_meeting_on: date | None = None
@@ -65,6 +72,16 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime()))
     handover_to_id: uuid.UUID | None = Field(default=None, foreign_key="staff.id", index=True)
     team_flagged: bool = False
+    # The day six months after the decision passed without an effort (workflows/
+    # effort_rule.py).
+    effort_rule_missed_on: date | None = None
+    # The region's health coordinator, an outside party: when its advice was asked and came.
+    health_advice_requested_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime())
+    )
+    health_advice_received_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime())
+    )
     # Kept by the workflow's stall timers (workflows/stall.py).
     stalled_since: datetime | None = Field(
         default=None, sa_column=Column(UtcDateTime(), index=True)
@@ -110,6 +127,9 @@ class CaseEvent(SQLModel, table=True):
 
 class CaseCreate(SQLModel):
     citizen_id: uuid.UUID
+    course_type: CourseType | None = Field(
+        None, description="Forløbets type; efter skæringsdatoen et tværfagligt forløb, hvis tom"
+    )
     coordinator_id: uuid.UUID | None = Field(
         None, description="Koordinerende sagsbehandler; den indloggede bruger hvis tom"
     )
@@ -128,6 +148,7 @@ class CasePublic(SQLModel):
     citizen: PersonRef
     citizen_cpr_masked: str
     coordinator: PersonRef
+    course_type: CourseType
     stage: Stage
     stage_label: str
     referred_at: datetime
@@ -144,6 +165,7 @@ class CasePublic(SQLModel):
     followup_status: Outcome | None
     closed_at: datetime | None
     team_flagged: bool
+    effort_rule_missed_on: date | None
     handover_to_id: uuid.UUID | None
     stalled_since: datetime | None
     stall_reason: str

@@ -18,6 +18,7 @@ from sqlmodel import Column, Field, SQLModel
 from models.consent import ConsentRecord
 from models.contact import ContactPreferences
 from models.db import StrEnumType, UtcDateTime
+from models.description import CombinedDescription, HealthAdvice
 from models.enums import Channel, DeliveryStatus
 from models.goals import Goal
 from models.handover import Handover
@@ -40,6 +41,9 @@ class CaseFacts(BaseModel):
     consents: list[ConsentRecord] = []
     goals: list[Goal] = []
     progression: Progression = Progression()
+    description: CombinedDescription | None = None
+    health_advice: HealthAdvice | None = None
+    longer_wished: str = ""
 
 
 class CaseMeeting(SQLModel, table=True):

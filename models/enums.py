@@ -1,4 +1,4 @@
-"""The fixed vocabularies of a ressourceforløb, with their Danish labels for the UI."""
+"""The fixed vocabularies of a course, with their Danish labels for the UI."""
 
 from enum import StrEnum
 from typing import Self
@@ -17,20 +17,42 @@ class Labelled(StrEnum):
         return member
 
 
+class CourseType(Labelled):
+    """Which kind of course a case is (models/course_types.py); the law decides which."""
+
+    # The former LAB chapter 19: no new ones since 1 February 2026; running ones are completed
+    # under the rules as they were (domain brief, section 8).
+    RESSOURCEFORLOEB = "ressourceforloeb", "Ressourceforløb"
+    # The municipality's own cross-department course that follows it; its name is a setting.
+    TVAERFAGLIGT = "tvaerfagligt", "Tværfagligt forløb"
+
+
 class Stage(Labelled):
-    """Where a programme is in the course of a case (domain brief, section 3)."""
+    """Where a course is (domain brief, section 3). Each course type walks its own path
+    through these (models/course_types.py); the shared ones mean the same in every type."""
 
     REFERRED = "referred", "Visiteret"
     PREPARATION = "preparation", "Forberedende del"
     TEAM = "team", "Rehabiliteringsteam"
     RECOMMENDED = "recommended", "Indstillet, afventer afgørelse"
-    ACTIVE = "active", "Aktivt ressourceforløb"
+    DESCRIPTION = "description", "Samlet beskrivelse"
+    HEALTH_ADVICE = "health_advice", "Afventer sundhedskoordinator"
+    DESCRIBED = "described", "Beskrevet, afventer afgørelse"
+    ACTIVE = "active", "Aktivt forløb"
     ENDED = "ended", "Afsluttet, afventer opfølgning"
     CLOSED = "closed", "Lukket"
 
 
 # Before the decision, a case can still be closed with a reason.
-PRE_DECISION = (Stage.REFERRED, Stage.PREPARATION, Stage.TEAM, Stage.RECOMMENDED)
+PRE_DECISION = (
+    Stage.REFERRED,
+    Stage.PREPARATION,
+    Stage.TEAM,
+    Stage.RECOMMENDED,
+    Stage.DESCRIPTION,
+    Stage.HEALTH_ADVICE,
+    Stage.DESCRIBED,
+)
 # A course takes tasks and plan items until it has ended.
 PLANNING_STAGES = (*PRE_DECISION, Stage.ACTIVE)
 
@@ -41,6 +63,8 @@ class Recommendation(Labelled):
     RESSOURCEFORLOEB = "ressourceforloeb", "Ressourceforløb"
     FLEKSJOB = "fleksjob", "Fleksjob"
     FOERTIDSPENSION = "foertidspension", "Førtidspension"
+    # The cross-department course's decision to carry on with a coordinated effort and a plan.
+    COORDINATED = "coordinated", "Koordineret indsats med en plan"
     OTHER = "other", "Anden indsats"
 
 

@@ -13,12 +13,14 @@ from models.command import Command, Reason, Text
 from models.consent import ConsentRecord
 from models.contact import ContactPreferences
 from models.continuity import Pause, PlanEffort
-from models.enums import Department, Outcome, Recommendation, Stage
+from models.description import CombinedDescription, HealthAdvice
+from models.enums import CourseType, Department, Outcome, Recommendation, Stage
 from models.goals import Goal
 from models.handover import Handover
 from models.meeting import Meeting, OutgoingMessage, SentMessage, Todo
 from models.notice import Notice
 from models.progression import Progression
+from models.registration import RegisteredCourse
 from models.rules import CourseRules
 from models.task import TaskRecord
 from models.text import OneLine
@@ -62,6 +64,11 @@ class ProgrammeState(BaseModel):
     case_id: str
     citizen_id: str
     coordinator_id: str
+    # Runs begun before course types were introduced are all ressourceforløb.
+    course_type: CourseType = CourseType.RESSOURCEFORLOEB
+    # Registered as already running from the municipality's current system (models/
+    # registration.py): the cut-off for new ressourceforløb does not apply to it.
+    registered: bool = False
     stage: Stage = Stage.REFERRED
     seq: int = 0
     referred_at: datetime
@@ -71,8 +78,17 @@ class ProgrammeState(BaseModel):
     returned_to_team: bool = False
     proposed_decision: Recommendation | None = None
     decision: DecisionRecord | None = None
+    # The cross-department course's assessment (models/description.py).
+    description: CombinedDescription | None = None
+    health_advice: HealthAdvice | None = None
     planned_end: date | None = None
     max_end: date | None = None
+    # The citizen's recorded wish for a course longer than the type's limit, when given.
+    longer_wished: str = ""
+    # When the six-month effort rule is judged (workflows/effort_rule.py); None once it has
+    # been, or where it does not apply. Missed: the day it was judged without an effort.
+    effort_rule_on: date | None = None
+    effort_rule_missed_on: date | None = None
     ended_on: date | None = None
     end_reason: str = ""
     outcome: Outcome | None = None
@@ -129,6 +145,9 @@ class ProgrammeInput(BaseModel):
     citizen_id: str
     coordinator_id: str
     referred_at: datetime | None = None  # set when an existing case is registered after the fact
+    course_type: CourseType = CourseType.RESSOURCEFORLOEB
+    # A course already running elsewhere, started at its stage (models/registration.py).
+    registered: RegisteredCourse | None = None
     state: ProgrammeState | None = None
 
     def initial_state(self, now: datetime) -> ProgrammeState:
@@ -137,6 +156,8 @@ class ProgrammeInput(BaseModel):
             case_id=self.case_id,
             citizen_id=self.citizen_id,
             coordinator_id=self.coordinator_id,
+            course_type=self.course_type,
+            registered=self.registered is not None,
             referred_at=self.referred_at or now,
         )
 
@@ -198,6 +219,9 @@ class RecordDecision(Command):
 class ExtendProgramme(Command):
     new_end: date
     reason: Reason
+    citizen_wishes_longer: bool = Field(
+        False, description="Borgeren ønsker et længere forløb end grænsen (skal registreres)"
+    )
 
 
 class EndProgramme(Command):

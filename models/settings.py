@@ -8,7 +8,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
@@ -16,10 +16,17 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from models.enums import Channel, Department, Role, Stage
+from models.danish_time import local_date
+from models.enums import Channel, CourseType, Department, Role, Stage
 from models.meeting import ReminderRule
 from models.progression import DEFAULT_INDICATORS, Indicator, ProgressionRules
-from models.rules import DEFAULT_STAGE_LIMITS, CourseRules
+from models.rules import (
+    DEFAULT_COURSE_TYPES,
+    DEFAULT_STAGE_LIMITS,
+    RESSOURCEFORLOEB_CUTOFF,
+    CourseRules,
+    CourseTypeRules,
+)
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,17 @@ class Settings(BaseSettings):
     progression_indicators: Annotated[list[Indicator], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_INDICATORS)
     )
+    # Course types (models/rules.py, models/course_types.py): no ressourceforløb is granted by
+    # a decision on or after the cut-off unless the course was registered as running; the
+    # name of the municipality's cross-department course; and each type's limits as JSON over
+    # the defaults, e.g. '{"tvaerfagligt": {"max_months": 18, "total_months": 30}}' (fields:
+    # min_months, max_months, total_months, wished_total_months, effort_rule_months,
+    # health_advice_reminder_days).
+    ressourceforloeb_cutoff: date = RESSOURCEFORLOEB_CUTOFF
+    cross_course_name: str = Field(CourseType.TVAERFAGLIGT.label, min_length=3, max_length=60)
+    course_types: Annotated[dict[CourseType, dict[str, Any]], NoDecode] = Field(
+        default_factory=dict
+    )
     # How long the personal link in a message to the citizen opens their page (with a code).
     citizen_link_days: int = Field(30, ge=1, le=365)
     # The municipality's telephone, on the citizen's page beside the coordinator's name.
@@ -243,6 +261,26 @@ class Settings(BaseSettings):
                 '[{"key": "job_belief", "statement": "...", "title": "...", "by": "citizen"}]'
             ) from None
 
+    @field_validator("course_types", mode="before")
+    @classmethod
+    def _course_types_json(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value) if value.strip() else {}
+        except ValueError:
+            raise ValueError(
+                'FORLOEB_COURSE_TYPES skal være JSON, fx {"tvaerfagligt": {"max_months": 18}}'
+            ) from None
+
+    @model_validator(mode="after")
+    def _course_types_sound(self) -> Self:
+        try:
+            self.course_rules  # noqa: B018 - built to be checked
+        except ValueError as error:
+            raise ValueError(f"FORLOEB_COURSE_TYPES: {error}") from None
+        return self
+
     @model_validator(mode="after")
     def _progression_sound(self) -> Self:
         try:
@@ -307,6 +345,11 @@ class Settings(BaseSettings):
         too."""
         return not (self.production and self.oidc_issuer is not None)
 
+    def default_course_type(self) -> CourseType:
+        """What a new case is unless the coordinator chooses otherwise."""
+        before = local_date(datetime.now(UTC)) < self.ressourceforloeb_cutoff
+        return CourseType.RESSOURCEFORLOEB if before else CourseType.TVAERFAGLIGT
+
     @property
     def course_rules(self) -> CourseRules:
         return CourseRules(
@@ -316,7 +359,22 @@ class Settings(BaseSettings):
             reply_window_hours=self.reply_window_hours,
             stage_limit_days={**DEFAULT_STAGE_LIMITS, **_parse_stage_limits(self.stage_limits)},
             progression=self.progression_rules,
+            course_types=self._course_type_rules(),
+            ressourceforloeb_cutoff=self.ressourceforloeb_cutoff,
         )
+
+    def _course_type_rules(self) -> dict[CourseType, CourseTypeRules]:
+        names = {CourseType.TVAERFAGLIGT: self.cross_course_name}
+        return {
+            type: CourseTypeRules.model_validate(
+                {
+                    **default.model_dump(),
+                    **self.course_types.get(type, {}),
+                    "name": names.get(type, default.name),
+                }
+            )
+            for type, default in DEFAULT_COURSE_TYPES.items()
+        }
 
     @property
     def progression_rules(self) -> ProgressionRules:

@@ -86,6 +86,9 @@ class AssignTask(Command):
     carries_recommendation: bool = Field(
         False, description="Opgaven udfører rehabiliteringsteamets indstilling"
     )
+    for_description: bool = Field(
+        False, description="Afdelingens bidrag til den samlede beskrivelse"
+    )
     needs: Categories = Field(
         [], description="Oplysninger fra andre afdelinger, som opgaven kræver"
     )

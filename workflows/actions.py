@@ -13,6 +13,7 @@ from workflows import (  # noqa: F401
     consent_rules,
     contact_rules,
     continuity,
+    description_rules,
     goal_rules,
     handover_rules,
     meeting_rules,

@@ -4,7 +4,15 @@ from datetime import datetime
 
 from models.enums import PLANNING_STAGES
 from models.programme import ProgrammeState, TimelineEvent
-from workflows import outgoing, programme_rules, progression_rules, stall, task_rules
+from workflows import (
+    description_rules,
+    effort_rule,
+    outgoing,
+    programme_rules,
+    progression_rules,
+    stall,
+    task_rules,
+)
 
 
 def next_deadline(
@@ -14,6 +22,8 @@ def next_deadline(
         programme_rules.next_deadline(state),
         outgoing.next_send(state),
         progression_rules.next_due(state),
+        effort_rule.next_due(state),
+        description_rules.next_reminder(state),
     ]
     if include_stalls:
         timers.append(stall.next_change(state, now))
@@ -31,6 +41,12 @@ def on_deadline(state: ProgrammeState, now: datetime) -> list[TimelineEvent]:
     progression_due = progression_rules.next_due(state)
     if progression_due is not None and progression_due <= now:
         events.append(progression_rules.open_round(state, now))
+    effort_due = effort_rule.next_due(state)
+    if effort_due is not None and effort_due <= now:
+        events.append(effort_rule.judge(state, now))
+    reminder = description_rules.next_reminder(state)
+    if reminder is not None and reminder <= now:
+        events.append(description_rules.remind(state, now))
     events += outgoing.send_due(state, now)
     if state.stage in PLANNING_STAGES:
         for task in state.tasks.values():

@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 from models.actions import NO_ACTOR
 from models.command import Actor, Command
-from models.enums import PLANNING_STAGES, Stage
+from models.danish_time import local_date, start_of
+from models.enums import PLANNING_STAGES, CourseType, Stage
 from models.notice import Notice
 from models.programme import ProgrammeState, TimelineEvent
 from workflows.rejections import forbidden, refuse
@@ -68,6 +69,22 @@ def require_stage(state: ProgrammeState, what: str, *stages: Stage) -> None:
         raise refuse(
             f"{what} kan kun ske i fasen {expected}. Sagen er i fasen »{state.stage.label}«."
         )
+
+
+def require_type(state: ProgrammeState, what: str, *types: CourseType) -> None:
+    if state.course_type not in types:
+        raise refuse(f"{what} hører ikke til et {type_name(state)}.")
+
+
+def type_name(state: ProgrammeState) -> str:
+    """The course's type as a sentence names it: "et ressourceforløb"'s last word."""
+    name = state.rules.of_type(state.course_type).name
+    return name[:1].lower() + name[1:]
+
+
+def moment_of(day: date, now: datetime) -> datetime | None:
+    """A day registered after the fact, as the moment the timeline shows it; None for today."""
+    return None if day == local_date(now) else start_of(day)
 
 
 def require_planning(state: ProgrammeState, what: str) -> None:

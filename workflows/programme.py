@@ -1,4 +1,4 @@
-"""One long-running workflow per ressourceforløb, from referral to the 13-week follow-up.
+"""One long-running workflow per course, of any type, from referral to the 13-week follow-up.
 
 Department tasks, meetings, the citizen's messages, the continuity plan and handovers are state
 inside this workflow rather than child workflows: gaps, overlaps and stalls are judged across
@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from models.notice import Delivery
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
     from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
-    from workflows import deadlines, engine, outgoing, retention
+    from workflows import deadlines, engine, outgoing, registration, retention
     from workflows import programme_rules as rules
     from workflows.projection_delta import ProjectionTracker
     from workflows.rejections import invalid
@@ -56,8 +56,9 @@ class ProgrammeWorkflow:
         self.state = input.state or input.initial_state(workflow.now())
         # Asked once, before any handler runs: a run keeps the rules it began with.
         self.state.rule_patches = [p for p in RULE_PATCHES if workflow.patched(p)]
-        # Recorded here, before any update handler can run, so the referral is always event 1.
-        self._referral = [rules.refer(self.state)] if input.state is None else []
+        # Recorded here, before any update handler can run, so the referral (or the
+        # registration of a course already running) is always event 1.
+        self._referral = [] if input.state is not None else [self._first_event(input)]
         self._search: dict[str, object] = {}
         self._timer: asyncio.Task[None] | None = None
         self._timer_at: datetime | None = None
@@ -85,6 +86,11 @@ class ProgrammeWorkflow:
         if self._timer is not None:
             self._timer.cancel()
         return self.state
+
+    def _first_event(self, input: ProgrammeInput) -> TimelineEvent:
+        if input.registered is not None:
+            return registration.register(self.state, input.registered, workflow.now())
+        return rules.refer(self.state)
 
     def _time_to_continue_as_new(self) -> bool:
         info = workflow.info()

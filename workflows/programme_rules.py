@@ -1,4 +1,7 @@
-"""The rules of a ressourceforløb as pure functions on ProgrammeState.
+"""The rules of a course's own path as pure functions on ProgrammeState: the ressourceforløb's
+preparation, team and recommendation, the decision of either type (models/course_types.py),
+extension, the end and the follow-up. The cross-department course's assessment is in
+workflows/description_rules.py.
 
 Each action both checks and applies: the update validator runs it on a copy and discards the
 result, the handler runs it on the real state. One function per action means the check and the
@@ -7,8 +10,9 @@ change can never drift apart. Messages are in Danish because caseworkers read th
 
 from datetime import date, datetime
 
+from models.course_types import course_type
 from models.danish_time import add_months, add_weeks, local_date, start_of
-from models.enums import PRE_DECISION, Recommendation, Stage
+from models.enums import PRE_DECISION, CourseType, Recommendation, Stage
 from models.programme import (
     CloseEarly,
     DecisionRecord,
@@ -23,30 +27,45 @@ from models.programme import (
     StartPreparation,
     TimelineEvent,
 )
-from workflows import progression_rules
-from workflows.guards import acting, fmt, record, require_stage
+from workflows import effort_rule, progression_rules
+from workflows.guards import (
+    acting,
+    fmt,
+    moment_of,
+    record,
+    require_stage,
+    require_type,
+    type_name,
+)
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
+from workflows.rule_patches import LAW_2026, in_effect
 
+# The limit before the law of 2022 reached the rules, for runs begun before LAW_2026.
 MAX_MONTHS = 60
 FOLLOWUP_WEEKS = 13
 
 
 def refer(state: ProgrammeState) -> TimelineEvent:
     # Dated at the referral, which is earlier than now when an existing case is registered.
+    to = (
+        "rehabiliteringsteamet"
+        if state.course_type == CourseType.RESSOURCEFORLOEB
+        else f"et {type_name(state)}"
+    )
     return record(
         state,
         "referred",
         state.referred_at,
         None,
-        "Sagen er visiteret til rehabiliteringsteamet, "
-        "og en koordinerende sagsbehandler er tildelt.",
+        f"Sagen er visiteret til {to}, og en koordinerende sagsbehandler er tildelt.",
     )
 
 
 @rule("start_preparation")
 def start_preparation(state: ProgrammeState, cmd: StartPreparation, now: datetime) -> TimelineEvent:
     actor = acting(cmd)
+    require_type(state, "Den forberedende del", CourseType.RESSOURCEFORLOEB)
     require_stage(state, "Den forberedende del", Stage.REFERRED)
     started_on = cmd.started_on or local_date(now)
     if started_on > local_date(now):
@@ -54,7 +73,7 @@ def start_preparation(state: ProgrammeState, cmd: StartPreparation, now: datetim
     if started_on < local_date(state.referred_at):
         raise invalid("Den forberedende del kan ikke starte før visitationen.")
     state.stage = Stage.PREPARATION
-    happened = _day_of(started_on, now)
+    happened = moment_of(started_on, now)
     state.preparation_started_at = happened or now
     progression_rules.begin(state, now)
     return record(
@@ -72,6 +91,7 @@ def schedule_team_meeting(
     state: ProgrammeState, cmd: ScheduleTeamMeeting, now: datetime
 ) -> TimelineEvent:
     actor = acting(cmd)
+    require_type(state, "Møde i rehabiliteringsteamet", CourseType.RESSOURCEFORLOEB)
     require_stage(state, "Møde i rehabiliteringsteamet", Stage.PREPARATION, Stage.TEAM)
     if cmd.meeting_on < local_date(state.referred_at):
         raise invalid("Mødet i rehabiliteringsteamet kan ikke ligge før visitationen.")
@@ -88,7 +108,7 @@ def schedule_team_meeting(
         actor,
         f"Mødet i rehabiliteringsteamet er {verb} {fmt(cmd.meeting_on)}.",
         # A meeting already held, registered after the fact, stands on its day.
-        happened=_day_of(cmd.meeting_on, now),
+        happened=moment_of(cmd.meeting_on, now),
     )
 
 
@@ -98,6 +118,8 @@ def record_recommendation(
 ) -> TimelineEvent:
     actor = acting(cmd)
     require_stage(state, "Teamets indstilling", Stage.TEAM)
+    if cmd.kind not in course_type(state.course_type).decisions:
+        raise invalid(f"Rehabiliteringsteamet kan ikke indstille til {cmd.kind.label.lower()}.")
     if state.team_meeting_on is None:
         raise refuse(
             "Sæt en dato for mødet i rehabiliteringsteamet, før indstillingen registreres."
@@ -117,44 +139,45 @@ def record_recommendation(
         now,
         actor,
         f"Rehabiliteringsteamet indstiller{again}: {cmd.kind.label}.",
-        happened=_day_of(state.team_meeting_on, now),  # given at the team's meeting
+        happened=moment_of(state.team_meeting_on, now),  # given at the team's meeting
     )
 
 
 @rule("record_decision")
 def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -> TimelineEvent:
     actor = acting(cmd)
-    require_stage(state, "Afgørelsen", Stage.RECOMMENDED)
-    assert state.recommendation is not None  # RECOMMENDED is only reached with one
+    kind = course_type(state.course_type)
+    require_stage(state, "Afgørelsen", *kind.deciding)
+    if cmd.kind not in kind.decisions:
+        raise invalid(f"{cmd.kind.label} er ikke en afgørelse i et {type_name(state)}.")
     today = local_date(now)
     decided_on = cmd.decided_on or today
     if decided_on > today:
         raise invalid("Afgørelsens dato kan ikke ligge i fremtiden.")
     if decided_on < local_date(state.referred_at):
         raise invalid("Afgørelsens dato kan ikke ligge før visitationen.")
-    if cmd.kind == Recommendation.RESSOURCEFORLOEB:
-        if cmd.duration_months is None:
-            raise invalid("Angiv forløbets varighed i måneder (1 til 60).")
-        if add_months(decided_on, cmd.duration_months) <= today:
+    continues = cmd.kind == kind.continues
+    if continues:
+        months = _duration(state, cmd.duration_months)
+        if add_months(decided_on, months) <= today:
             raise invalid("Med den dato og varighed ville forløbet allerede være slut.")
-
-    follows = cmd.kind == state.recommendation.kind
-    if not follows and not state.recommendation.reconsidered:
-        # LAB § 25 a, stk. 6: a deviating decision needs the team's renewed recommendation first.
-        state.stage = Stage.TEAM
-        state.returned_to_team = True
-        state.proposed_decision = cmd.kind
-        return record(
-            state,
-            "returned_to_team",
-            now,
-            actor,
-            f"Kommunen påtænker {cmd.kind.label} i stedet for teamets indstilling "
-            f"({state.recommendation.kind.label}). Sagen går tilbage til rehabiliteringsteamet "
-            "før afgørelsen (LAB § 25 a, stk. 6).",
-        )
-    if not follows and not cmd.justification:
-        raise invalid("Afgørelsen afviger fra teamets indstilling; skriv en begrundelse.")
+    if state.course_type == CourseType.RESSOURCEFORLOEB:
+        if continues:
+            _within_cutoff(state, decided_on)
+        returned = _back_to_team(state, cmd, now)
+        if returned is not None:
+            return returned
+        assert state.recommendation is not None  # RECOMMENDED is only reached with one
+        follows = cmd.kind == state.recommendation.kind
+    else:
+        follows = True
+        advice = state.health_advice
+        if cmd.kind in kind.needs_health_advice and (advice is None or advice.received_at is None):
+            raise refuse(
+                f"Før en afgørelse om {cmd.kind.label.lower()} skal kommunen have "
+                "sundhedsfaglig rådgivning fra regionens sundhedskoordinator. "
+                "Bed om rådgivningen, og registrér den, når den kommer."
+            )
 
     state.decision = DecisionRecord(
         kind=cmd.kind,
@@ -163,18 +186,19 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         justification=cmd.justification,
     )
     state.proposed_decision = None
-    if cmd.kind == Recommendation.RESSOURCEFORLOEB:
-        assert cmd.duration_months is not None
+    if continues:
         state.stage = Stage.ACTIVE
-        state.planned_end = add_months(decided_on, cmd.duration_months)
-        state.max_end = add_months(decided_on, MAX_MONTHS)
+        state.planned_end = add_months(decided_on, months)
+        state.max_end = add_months(decided_on, _max_months(state))
+        effort_rule.arm(state, decided_on)
         return record(
             state,
             "decided",
             now,
             actor,
-            f"Afgørelse: ressourceforløb fra {fmt(decided_on)} til {fmt(state.planned_end)}.",
-            happened=_day_of(decided_on, now),
+            f"Afgørelse: {cmd.kind.label.lower()} fra {fmt(decided_on)} "
+            f"til {fmt(state.planned_end)}.",
+            happened=moment_of(decided_on, now),
         )
     state.stage = Stage.CLOSED
     state.closed_at = now
@@ -184,14 +208,76 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
         "decided",
         now,
         actor,
-        f"Afgørelse: {cmd.kind.label}. Der iværksættes ikke et ressourceforløb; sagen er lukket.",
-        happened=_day_of(decided_on, now),
+        f"Afgørelse: {cmd.kind.label}. Der iværksættes ikke et {type_name(state)}; "
+        "sagen er lukket.",
+        happened=moment_of(decided_on, now),
     )
 
 
-def _day_of(day: date, now: datetime) -> datetime | None:
-    """A day registered after the fact, as the moment the timeline shows it; None for today."""
-    return None if day == local_date(now) else start_of(day)
+def _duration(state: ProgrammeState, months: int | None) -> int:
+    """The course's length in months, within its type's limits."""
+    if not in_effect(state, LAW_2026):
+        if months is None:
+            raise invalid("Angiv forløbets varighed i måneder (1 til 60).")
+        return months
+    limits = state.rules.of_type(state.course_type)
+    span = f"{limits.min_months} til {limits.max_months}"
+    if months is None:
+        raise invalid(f"Angiv forløbets varighed i måneder ({span}).")
+    if not limits.min_months <= months <= limits.max_months:
+        law = " (LAB som ændret ved lov nr. 1160 af 8. juni 2021)" if _legacy(state) else ""
+        raise invalid(
+            f"Et {type_name(state)} kan vare {span} måneder{law}, ikke {months}. "
+            "Ønsker borgeren et længere forløb, kan det forlænges senere med ønsket registreret."
+        )
+    return months
+
+
+def _max_months(state: ProgrammeState) -> int:
+    """How far from the decision the course may be extended without the citizen's wish."""
+    if not in_effect(state, LAW_2026):
+        return MAX_MONTHS
+    return state.rules.of_type(state.course_type).total_months
+
+
+def _legacy(state: ProgrammeState) -> bool:
+    return state.course_type == CourseType.RESSOURCEFORLOEB
+
+
+def _within_cutoff(state: ProgrammeState, decided_on: date) -> None:
+    """No new ressourceforløb since the cut-off (lov nr. 1750 af 29. december 2025)."""
+    cutoff = state.rules.ressourceforloeb_cutoff
+    if in_effect(state, LAW_2026) and decided_on >= cutoff and not state.registered:
+        raise refuse(
+            f"Ressourceforløb er afskaffet for nye borgere fra {fmt(cutoff)} (lov nr. 1750 af "
+            "29. december 2025). Et ressourceforløb kan kun bevilges ved en afgørelse før den "
+            "dato, eller når forløbet er registreret som allerede i gang. Afgør sagen på anden "
+            "vis, eller luk den og opret et tværfagligt forløb."
+        )
+
+
+def _back_to_team(
+    state: ProgrammeState, cmd: RecordDecision, now: datetime
+) -> TimelineEvent | None:
+    """LAB § 25 a, stk. 6: a decision that deviates from the team's recommendation needs the
+    team's renewed recommendation first; the case goes back to the team."""
+    assert state.recommendation is not None
+    if cmd.kind == state.recommendation.kind or state.recommendation.reconsidered:
+        if cmd.kind != state.recommendation.kind and not cmd.justification:
+            raise invalid("Afgørelsen afviger fra teamets indstilling; skriv en begrundelse.")
+        return None
+    state.stage = Stage.TEAM
+    state.returned_to_team = True
+    state.proposed_decision = cmd.kind
+    return record(
+        state,
+        "returned_to_team",
+        now,
+        acting(cmd),
+        f"Kommunen påtænker {cmd.kind.label} i stedet for teamets indstilling "
+        f"({state.recommendation.kind.label}). Sagen går tilbage til rehabiliteringsteamet "
+        "før afgørelsen (LAB § 25 a, stk. 6).",
+    )
 
 
 @rule("extend")
@@ -203,19 +289,45 @@ def extend(state: ProgrammeState, cmd: ExtendProgramme, now: datetime) -> Timeli
         raise invalid(
             f"Den nye slutdato skal ligge efter den nuværende ({fmt(state.planned_end)})."
         )
+    wished = ""
     if cmd.new_end > state.max_end:
-        raise invalid(
-            "Et ressourceforløb kan højst vare 5 år fra afgørelsen, "
-            f"dvs. til og med {fmt(state.max_end)}."
-        )
+        if not in_effect(state, LAW_2026):
+            raise invalid(
+                "Et ressourceforløb kan højst vare 5 år fra afgørelsen, "
+                f"dvs. til og med {fmt(state.max_end)}."
+            )
+        wished = _wished_longer(state, cmd)
     state.planned_end = cmd.new_end
+    if wished:
+        state.longer_wished = wished
     return record(
         state,
         "extended",
         now,
         actor,
-        f"Forløbet er forlænget til {fmt(cmd.new_end)}. Begrundelse: {cmd.reason}",
+        f"Forløbet er forlænget til {fmt(cmd.new_end)}. Begrundelse: {cmd.reason}"
+        + (" Borgeren ønsker selv det længere forløb." if wished else ""),
     )
+
+
+def _wished_longer(state: ProgrammeState, cmd: ExtendProgramme) -> str:
+    """An end beyond the type's limit: only where the citizen wishes it, and within the
+    municipality's outer limit. The wish, as recorded."""
+    assert state.decision is not None and state.max_end is not None
+    limits = state.rules.of_type(state.course_type)
+    if not cmd.citizen_wishes_longer:
+        raise invalid(
+            f"Et {type_name(state)} kan højst vare {limits.total_months} måneder fra afgørelsen, "
+            f"dvs. til og med {fmt(state.max_end)}. Et længere forløb kræver, at borgeren "
+            "selv ønsker det; sæt kryds ved borgerens ønske og skriv begrundelsen."
+        )
+    outer = add_months(state.decision.decided_on, limits.wished_total_months)
+    if cmd.new_end > outer:
+        raise invalid(
+            f"Heller ikke på borgerens ønske kan et {type_name(state)} vare ud over "
+            f"{limits.wished_total_months} måneder fra afgørelsen, dvs. til og med {fmt(outer)}."
+        )
+    return f"Borgeren ønsker et længere forløb: {cmd.reason}"
 
 
 @rule("end_programme")

@@ -17,7 +17,12 @@ TRUSTED_MESSAGES = "trusted-messages-2026-12"
 # preparation starts, on the course's one timer.
 PROGRESSION = "progression-2026-12"
 
-RULE_PATCHES = (TRUSTED_MESSAGES, PROGRESSION)
+# The law as it stands in December 2026 (domain brief, sections 7 and 8): course types; a
+# ressourceforløb of at most 36 months unless the citizen wishes more, the six-month effort
+# rule, and no new ressourceforløb after the cut-off; the cross-department course.
+LAW_2026 = "law-2026-12"
+
+RULE_PATCHES = (TRUSTED_MESSAGES, PROGRESSION, LAW_2026)
 
 
 def in_effect(state: ProgrammeState, patch: str) -> bool:

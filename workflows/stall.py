@@ -4,8 +4,10 @@ A course is stalled while any of these holds (domain brief, section 5):
 - it is in an open gap in its continuity plan, longer than the threshold, with no justified
   pause covering it;
 - a meeting was held and no next appointment has been booked for more than a week;
-- a stage before the course starts (referral, preparation, team, decision) has lasted
-  beyond its limit.
+- a stage before the course starts (referral, preparation, team, decision; the description
+  and the health coordinator's advice) has lasted beyond its limit;
+- six months passed after the decision without an effort, and the flag stands
+  (workflows/effort_rule.py).
 Pure functions: the workflow sets a timer for the next moment a stall can begin, and
 re-judges whenever anything changes.
 """
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from models.danish_time import local_date, start_of
 from models.enums import PLANNING_STAGES, MeetingStatus, Stage
 from models.programme import ProgrammeState, Stall, TimelineEvent
+from workflows import effort_rule
 from workflows.continuity import build_plan
 from workflows.guards import record
 
@@ -34,6 +37,9 @@ def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
                 since=state.stage_since + timedelta(days=limit),
             )
         )
+    missed = effort_rule.stall(state)
+    if missed is not None:
+        found.append(missed)
     held = [m for m in state.meetings.values() if m.status == MeetingStatus.HELD]
     booked = any(m.status.is_upcoming and m.starts_at > now for m in state.meetings.values())
     if held and not booked:

@@ -24,6 +24,7 @@ from models.task import (
     TaskRecord,
     TaskSla,
 )
+from workflows import description_rules
 from workflows.consent_rules import require_consent
 from workflows.goal_rules import sub_goal
 from workflows.guards import acting, fmt, record, require_planning, unchanged
@@ -52,6 +53,8 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
     by_law = require_consent(state, cmd.department, cmd.needs, cmd.legal_basis, today)
     if cmd.subgoal_id is not None:
         sub_goal(state, cmd.subgoal_id)
+    if cmd.for_description:
+        description_rules.require_describing(state)
     sla = cmd.sla or TaskSla()
     task = TaskRecord(
         id=cmd.task_id,
@@ -73,6 +76,9 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         acknowledge_by=add_working_time(assigned_at, sla.acknowledge_days),
     )
     state.tasks[task.id] = task
+    if cmd.for_description:
+        assert state.description is not None  # require_describing
+        state.description.contributions.append(task.id)
     return record(
         state,
         "task_assigned",

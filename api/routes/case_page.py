@@ -31,18 +31,18 @@ from api.task_views import BOARD_COLUMNS, case_tasks
 from models.actions import NOT_COORDINATOR
 from models.case import Case
 from models.consent import ConsentForm, InfoCategory
-from models.danish_time import local_date
+from models.course_types import COURSE_TYPES
+from models.danish_time import add_months, local_date
 from models.enums import (
     PLANNING_STAGES,
     PRE_DECISION,
     Channel,
+    CourseType,
     Department,
     MeetingStatus,
     Outcome,
     PlaceKind,
     PlanItemKind,
-    Recommendation,
-    Stage,
 )
 from models.goals import GoalStatus
 from models.settings import Settings
@@ -126,6 +126,10 @@ def render_case(
     waiting, sent = messages_of(session, case.id)
     efforts, pauses = plan_items(session, case.id)
     seen = appointments(detail.meetings, now)
+    kind = COURSE_TYPES[case.course_type]
+    limits = settings.course_rules.of_type(case.course_type)
+    contributions = set(facts.description.contributions) if facts.description else set()
+    advice = facts.health_advice
     access_log.record(session, user, [case.id], "Sagsside")
     return page(
         request,
@@ -154,8 +158,22 @@ def render_case(
         receives_handover=is_handover_receiver(user, case),
         pre_decision=case.stage in PRE_DECISION,
         planning=case.stage in PLANNING_STAGES,
-        stages=list(Stage),
-        recommendations=list(Recommendation),
+        # The case's own type: its path of stages, its name, its decisions and limits.
+        stages=list(kind.path),
+        legacy=case.course_type == CourseType.RESSOURCEFORLOEB,
+        type_name=limits.name,
+        type_limits=limits,
+        decisions=list(kind.decisions),
+        continues=kind.continues,
+        needs_health_advice=list(kind.needs_health_advice),
+        contributions=[t for t in tasks if str(t.id) in contributions],
+        advice_waited_days=(today - local_date(advice.requested_at)).days
+        if advice and advice.received_at is None
+        else None,
+        # How far the citizen's own wish for a longer course may extend it.
+        wished_end=add_months(case.decided_on, limits.wished_total_months)
+        if case.decided_on
+        else None,
         outcomes=list(Outcome),
         departments=list(Department),
         categories=list(InfoCategory),

@@ -61,7 +61,8 @@ async def create_case(
     user: UserDep,
     data: CaseCreate,
 ) -> CaseDetail:
-    """Refer a citizen to the rehabilitation team: the case and its workflow start together."""
+    """Refer a citizen to a course: the case and its workflow start together. After the
+    cut-off for new ressourceforløb a case is a cross-department course unless chosen."""
     case = await case_service.create_case(
         open_session,
         temporal,
@@ -70,6 +71,7 @@ async def create_case(
         citizen_id=data.citizen_id,
         coordinator_id=data.coordinator_id,
         referred_on=data.referred_on,
+        course_type=data.course_type or settings.default_course_type(),
     )
     return await run_in_threadpool(_detail, open_session, user, case.id)
 

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,7 +16,8 @@ from api.errors import Invalid, ServiceError
 from api.page_helpers import error_messages, flash, form_of, page, status_of
 from api.permissions import CREATES_CASES
 from models.citizen import Citizen, CitizenCreate
-from models.enums import Role, Stage
+from models.enums import CourseType, Role, Stage
+from models.settings import Settings
 from models.staff import Staff
 
 router = APIRouter(include_in_schema=False)
@@ -62,10 +64,28 @@ def coordinators(session: Session) -> list[Staff]:
 
 
 @router.get("/cases/new")
-def new_case_form(request: Request, session: SessionDep, user: UserDep) -> Response:
+def new_case_form(
+    request: Request, session: SessionDep, settings: SettingsDep, user: UserDep
+) -> Response:
     return page(
-        request, "new_case.html", user, coordinators=coordinators(session), form={}, errors={}
+        request,
+        "new_case.html",
+        user,
+        coordinators=coordinators(session),
+        form={},
+        errors={},
+        **_course_choices(settings),
     )
+
+
+def _course_choices(settings: Settings) -> dict[str, Any]:
+    """The course types a new case may be, by the municipality's names, and the default."""
+    rules = settings.course_rules
+    return {
+        "course_types": [(t, rules.of_type(t).name) for t in CourseType],
+        "default_course_type": settings.default_course_type(),
+        "ressourceforloeb_cutoff": settings.ressourceforloeb_cutoff,
+    }
 
 
 @router.post("/cases/new")
@@ -87,6 +107,8 @@ async def new_case(
             citizen_id=citizen.id,
             coordinator_id=_parse_uuid(form.get("coordinator_id")),
             referred_on=_parse_date(form.get("referred_on")),
+            course_type=_parse_course_type(form.get("course_type"))
+            or settings.default_course_type(),
         )
     except (ServiceError, ValidationError) as error:
         choices = await in_session(open_session, coordinators)
@@ -100,6 +122,7 @@ async def new_case(
             form=form,
             errors=errors,
             error="Sagen er ikke oprettet. " + " ".join(errors.values()),
+            **_course_choices(settings),
         )
     await flash(request, f"Sagen for {citizen.name} er oprettet og visiteret.")
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
@@ -119,6 +142,14 @@ def _parse_date(raw: str | None) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise Invalid("Datoen skal skrives som ÅÅÅÅ-MM-DD.") from None
+
+
+def _parse_course_type(raw: str | None) -> CourseType | None:
+    if not raw:
+        return None
+    if raw not in CourseType._value2member_map_:
+        raise Invalid("Vælg forløbets type.")
+    return CourseType(raw)
 
 
 def _parse_uuid(raw: str | None) -> uuid.UUID | None:

@@ -31,11 +31,18 @@ from models.actions import update_name
 from models.case import CaseEvent
 from models.command import Command
 from models.db import SessionFactory
+from models.enums import CourseType, Stage
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
+from models.registration import RegisteredCourse
 from models.rules import CourseRules
 from models.staff import Staff
 from tests.factories import make_citizen, make_staff
 from workflows.programme import ProgrammeWorkflow
+
+# A ressourceforløb that was running at its referral when it was registered from the
+# municipality's former system: since the cut-off (1 February 2026) the only way a legacy
+# course still reaches a decision.
+RUNNING_AT_REFERRAL = RegisteredCourse(stage=Stage.REFERRED)
 
 
 @dataclass
@@ -121,7 +128,13 @@ async def _idle(handle: WorkflowHandle[Any, Any]) -> None:
 
 
 async def start_programme(
-    client: Client, task_queue: str, session: Session, referred_at: datetime | None = None
+    client: Client,
+    task_queue: str,
+    session: Session,
+    referred_at: datetime | None = None,
+    *,
+    course_type: CourseType = CourseType.RESSOURCEFORLOEB,
+    registered: RegisteredCourse | None = None,
 ) -> Running:
     coordinator = make_staff(session)
     citizen = make_citizen(session)
@@ -133,6 +146,8 @@ async def start_programme(
             citizen_id=str(citizen.id),
             coordinator_id=str(coordinator.id),
             referred_at=referred_at,
+            course_type=course_type,
+            registered=registered,
         ),
         id=programme_workflow_id(case_id),
         task_queue=task_queue,

@@ -24,6 +24,7 @@ from models.programme import (
 from models.refusals import FORBIDDEN, INVALID_INPUT, INVALID_TRANSITION
 from tests.factories import actor_of, make_staff
 from tests.workflows.programme_helpers import (
+    RUNNING_AT_REFERRAL,
     expect_rejection,
     send,
     start_programme,
@@ -64,7 +65,9 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
 ):
     started = time.monotonic()
     async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session)
+        running = await start_programme(
+            time_env.client, task_queue, session, registered=RUNNING_AT_REFERRAL
+        )
         me = await bring_to_team(running, time_env)
         decided = await send(
             running.handle,
@@ -79,7 +82,7 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
             ExtendProgramme(actor=me, new_end=state.max_end, reason="Behov for mere tid i praktik"),
         )
 
-        await time_env.sleep(timedelta(days=5 * 366))
+        await time_env.sleep(timedelta(days=3 * 366))
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.stage == Stage.ENDED
         assert state.ended_on == state.max_end
@@ -105,7 +108,7 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
     # Nothing was ever planned in this course, so the workflow also marked it stalled.
     assert "stalled" in kinds
     assert [k for k in kinds if k not in ("stalled", "unstalled")] == [
-        "referred",
+        "registered",
         "preparation_started",
         # Progression is measured from the start; no one measures in this course.
         "progression_due",
@@ -113,6 +116,8 @@ async def test_full_course_from_referral_to_follow_up_runs_in_seconds(
         "recommendation_recorded",
         "decided",
         "extended",
+        # Nothing started within six months of the decision (LAB § 113, stk. 2).
+        "effort_rule_missed",
         "period_expired",
         "status_recorded",
         "followed_up",
@@ -123,7 +128,9 @@ async def test_deviating_decision_goes_back_to_the_team_first(
     time_env, task_queue, session, open_session, executor
 ):
     async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session)
+        running = await start_programme(
+            time_env.client, task_queue, session, registered=RUNNING_AT_REFERRAL
+        )
         me = await bring_to_team(running, time_env, Recommendation.FLEKSJOB)
 
         returned = await send(
@@ -169,7 +176,9 @@ async def test_decision_that_follows_a_non_programme_recommendation_closes_the_c
     time_env, task_queue, session, open_session, executor
 ):
     async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session)
+        running = await start_programme(
+            time_env.client, task_queue, session, registered=RUNNING_AT_REFERRAL
+        )
         me = await bring_to_team(running, time_env, Recommendation.FOERTIDSPENSION)
         await send(
             running.handle,
@@ -180,19 +189,30 @@ async def test_decision_that_follows_a_non_programme_recommendation_closes_the_c
     assert final.close_reason == "Afgørelse: Førtidspension"
 
 
-async def test_maximum_duration_is_five_years_from_the_decision(
+async def test_a_ressourceforloeb_lasts_at_most_36_months_unless_the_citizen_wishes_more(
     time_env, task_queue, session, open_session, executor
 ):
     async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session)
+        running = await start_programme(
+            time_env.client, task_queue, session, registered=RUNNING_AT_REFERRAL
+        )
         me = await bring_to_team(running, time_env)
+        await expect_rejection(
+            send(
+                running.handle,
+                RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=48),
+            ),
+            INVALID_INPUT,
+            "kan vare 1 til 36 måneder",
+        )
         await send(
             running.handle,
             RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
         )
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.decision is not None
-        assert state.max_end == add_months(state.decision.decided_on, 60)
+        decided_on = state.decision.decided_on
+        assert state.max_end == add_months(decided_on, 36)
         await expect_rejection(
             send(
                 running.handle,
@@ -201,7 +221,20 @@ async def test_maximum_duration_is_five_years_from_the_decision(
                 ),
             ),
             INVALID_INPUT,
-            "højst vare 5 år",
+            "kræver, at borgeren selv ønsker det",
+        )
+        await expect_rejection(
+            send(
+                running.handle,
+                ExtendProgramme(
+                    actor=me,
+                    new_end=add_months(decided_on, 60) + timedelta(days=1),
+                    reason="Borgeren ønsker mere tid",
+                    citizen_wishes_longer=True,
+                ),
+            ),
+            INVALID_INPUT,
+            "Heller ikke på borgerens ønske",
         )
         await expect_rejection(
             send(
@@ -214,18 +247,32 @@ async def test_maximum_duration_is_five_years_from_the_decision(
         # The planned end (12 months) is a durable timer: just before it, still active.
         await time_env.sleep(timedelta(days=360))
         assert (await running.handle.query(ProgrammeWorkflow.current)).stage == Stage.ACTIVE
-        await time_env.sleep(timedelta(days=10))
+        wished = await send(
+            running.handle,
+            ExtendProgramme(
+                actor=me,
+                new_end=add_months(decided_on, 48),
+                reason="Borgeren vil gerne gøre praktikken færdig",
+                citizen_wishes_longer=True,
+            ),
+        )
+        assert "Borgeren ønsker selv" in wished.summary
+        state = await running.handle.query(ProgrammeWorkflow.current)
+        assert state.planned_end == add_months(decided_on, 48)
+        assert state.longer_wished.startswith("Borgeren ønsker et længere forløb")
+        await time_env.sleep(timedelta(days=3 * 366 + 30))
         state = await running.handle.query(ProgrammeWorkflow.current)
         assert state.stage == Stage.ENDED
-        assert state.decision is not None
-        assert state.ended_on == add_months(state.decision.decided_on, 12)
+        assert state.ended_on == add_months(decided_on, 48)
 
 
 async def test_early_end_needs_a_reason_and_starts_the_follow_up_timer(
     time_env, task_queue, session, open_session, executor
 ):
     async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session)
+        running = await start_programme(
+            time_env.client, task_queue, session, registered=RUNNING_AT_REFERRAL
+        )
         me = await bring_to_team(running, time_env)
         await send(
             running.handle,
@@ -325,7 +372,13 @@ async def test_an_existing_case_can_be_registered_with_its_past_dates(
     now = await _now(time_env)
     referred = now - timedelta(days=400)
     async with worker_for(time_env.client, task_queue, open_session, executor):
-        running = await start_programme(time_env.client, task_queue, session, referred_at=referred)
+        running = await start_programme(
+            time_env.client,
+            task_queue,
+            session,
+            referred_at=referred,
+            registered=RUNNING_AT_REFERRAL,
+        )
         me = actor_of(running.coordinator)
         await send(running.handle, StartPreparation(actor=me))
         await send(

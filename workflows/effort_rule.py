@@ -1,0 +1,79 @@
+"""The citizen's right to an effort within six months (LAB § 113, stk. 2, as amended from
+1 January 2022 and kept for running ressourceforløb after 1 February 2026).
+
+Six months after the decision, on the course's one timer: if no task, effort or treatment has
+started by then, the case is flagged for the rehabilitation team with the legal reason, and
+stays stalled until the coordinator records what the team decided or the special reasons
+that apply (resolve_team_flag).
+"""
+
+from datetime import date, datetime
+
+from models.danish_time import add_months, local_date, start_of
+from models.enums import PlanItemKind, Stage
+from models.programme import ProgrammeState, Stall, TimelineEvent
+from workflows.guards import fmt, record
+from workflows.rule_patches import LAW_2026, in_effect
+
+# The rule came with lov nr. 1160 af 8. juni 2021, for courses decided from this day.
+IN_FORCE = date(2022, 1, 1)
+LEGAL_REASON = (
+    "Ingen indsats er startet inden for seks måneder efter afgørelsen om ressourceforløb "
+    "(LAB § 113, stk. 2). Sagen skal forelægges rehabiliteringsteamet, medmindre særlige "
+    "grunde taler imod; registrér teamets behandling eller de særlige grunde."
+)
+STALL_REASON = "Ingen indsats inden for seks måneder efter afgørelsen"
+
+
+def arm(state: ProgrammeState, decided_on: date) -> None:
+    """The course's decision is made: the rule is judged its months later, where it applies."""
+    months = state.rules.of_type(state.course_type).effort_rule_months
+    if in_effect(state, LAW_2026) and months is not None and decided_on >= IN_FORCE:
+        state.effort_rule_on = add_months(decided_on, months)
+
+
+def next_due(state: ProgrammeState) -> datetime | None:
+    if state.stage != Stage.ACTIVE or state.effort_rule_on is None:
+        return None
+    return start_of(state.effort_rule_on)
+
+
+def judge(state: ProgrammeState, now: datetime) -> TimelineEvent:
+    assert state.effort_rule_on is not None
+    day, state.effort_rule_on = state.effort_rule_on, None
+    if effort_started_by(state, day):
+        return record(
+            state,
+            "effort_rule_met",
+            now,
+            None,
+            f"Seks måneder efter afgørelsen ({fmt(day)}): en indsats er startet, "
+            "som retten til en indsats kræver (LAB § 113, stk. 2).",
+        )
+    state.effort_rule_missed_on = day
+    state.team_flag = LEGAL_REASON
+    return record(state, "effort_rule_missed", now, None, LEGAL_REASON)
+
+
+def effort_started_by(state: ProgrammeState, day: date) -> bool:
+    """Whether a task, effort or treatment had started on or before `day`; finished activity
+    that the state has let go of (workflows/retention.py) had started too."""
+    if state.active_until is not None:
+        return True
+    return any(
+        task.started_at is not None and local_date(task.started_at) <= day
+        for task in state.tasks.values()
+    ) or any(
+        # A meeting in the plan is not an effort.
+        effort.start <= day and effort.kind != PlanItemKind.MEETING
+        for effort in state.efforts
+    )
+
+
+def stall(state: ProgrammeState) -> Stall | None:
+    """While the flag the rule raised stands, the course counts as stalled."""
+    if state.effort_rule_missed_on is None or state.team_flag != LEGAL_REASON:
+        return None
+    return Stall(
+        kind="effort_rule", reason=STALL_REASON, since=start_of(state.effort_rule_missed_on)
+    )
