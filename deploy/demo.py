@@ -1,4 +1,6 @@
-"""A demo municipality: the four departments, one login per role, and cases at every stage.
+"""A demo municipality in December 2026: the four departments, one login per role, the last
+running ressourceforløb in their active stages, and new cases as cross-department courses at
+every stage, one of them waiting on the region's health coordinator.
 
 Seeded through the same service functions as the API, so every demo case is a real workflow.
 Seeding twice changes nothing.
@@ -7,7 +9,7 @@ Seeding twice changes nothing.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import select
 from temporalio.client import Client
@@ -18,13 +20,14 @@ from deploy.connections import connect_temporal
 from deploy.demo_meetings import import_past_meetings
 from models.citizen import CitizenCreate
 from models.command import Command
-from models.danish_time import COPENHAGEN, local_date
+from models.danish_time import COPENHAGEN, add_months, local_date
 from models.db import SessionFactory, make_engine, session_factory, transaction
 from models.department import DepartmentRow
-from models.enums import Department, Outcome, Recommendation, Role
+from models.enums import CourseType, Department, Outcome, Recommendation, Role, Stage
 from models.passwords import hash_password
 from models.programme import Effort
 from models.progression import DEFAULT_INDICATORS
+from models.registration import RegisteredCourse
 from models.settings import Settings
 from models.staff import Staff
 from models.task import AssignTask
@@ -80,6 +83,7 @@ class DemoTask:
     considerations: str = ""
     # How the citizen's own page names it; empty: not shown there.
     citizen_text: str = ""
+    for_description: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,11 @@ class DemoCase:
     tasks: tuple[DemoTask, ...] = ()
     plan: tuple[Step, ...] = ()
     handover_to: str | None = None
+    course_type: CourseType = CourseType.TVAERFAGLIGT
+    # A course brought in from the municipality's former system, already running.
+    registered: RegisteredCourse | None = None
+    # The departments' parts of the combined description, asked for when it starts.
+    contributions: tuple[DemoTask, ...] = ()
 
 
 DEPARTMENT_WORKERS = {
@@ -196,58 +205,87 @@ def pause(start: int, end: int, reason: str) -> Step:
 
 
 def _days(n: int) -> str:
-    return (local_date(datetime.now(UTC)) + timedelta(days=n)).isoformat()
+    return _date(n).isoformat()
+
+
+def _date(n: int) -> date:
+    return local_date(datetime.now(UTC)) + timedelta(days=n)
+
+
+def part(department: Department, purpose: str, *progress: str) -> DemoTask:
+    """A department's part of the combined description, and how far it has come."""
+    return DemoTask(department, purpose, 0, 0, 14, progress, for_description=True)
+
+
+DONE = ("acknowledge", "start", "complete")
 
 
 def demo_cases() -> list[DemoCase]:
-    prep: Step = ("start-preparation", {})
+    describe: Step = ("start-description", {})
+    rf, rf_kind = CourseType.RESSOURCEFORLOEB, Recommendation.RESSOURCEFORLOEB
 
-    def meeting(days: int) -> Step:
-        return ("schedule-team-meeting", {"meeting_on": _days(days)})
-
-    def recommend(kind: Recommendation) -> Step:
-        efforts = EFFORTS if kind == Recommendation.RESSOURCEFORLOEB else []
-        return ("record-recommendation", {"kind": kind, "efforts": efforts})
-
-    def decide(days: int, months: int) -> Step:
+    def described(days: int) -> Step:
         return (
-            "record-decision",
+            "complete-description",
             {
-                "kind": Recommendation.RESSOURCEFORLOEB,
-                "decided_on": _days(days),
-                "duration_months": months,
+                "completed_on": _days(days),
+                "summary": "Angst og rygsmerter; bostøtte hjælper; klar til praktik i små timer",
+                "citizen_text": "Du har det bedst med korte dage og faste aftaler",
             },
         )
 
-    rf = Recommendation.RESSOURCEFORLOEB
+    def ask_health_coordinator(days: int) -> Step:
+        question = "Kan borgeren arbejde i fleksjob, og hvor mange timer om ugen?"
+        return ("request-health-advice", {"question": question, "requested_on": _days(days)})
+
+    def running(decided: int, months: int, team: int) -> RegisteredCourse:
+        """A ressourceforløb granted before the cut-off, brought in from the former system."""
+        return RegisteredCourse(
+            stage=Stage.ACTIVE,
+            team_meeting_on=_date(team),
+            decided_on=_date(decided),
+            planned_end=add_months(_date(decided), months),
+        )
+
     return [
         DemoCase("Anna Sørensen", "0304851234", "koordinator", 0, ()),
-        DemoCase("Bo Christensen", "1107792345", "koordinator", 20, (prep,)),
+        DemoCase("Bo Christensen", "1107792345", "koordinator", 20, (describe,)),
         DemoCase(
             "Camilla Holm",
             "2201903456",
             "koordinator",
             45,
-            (prep, meeting(10)),
+            (describe,),
+            contributions=(
+                part(Department.HEALTH, "Helbredsoplysninger til beskrivelsen", *DONE),
+                part(Department.SOCIAL, "Bostøttens erfaringer med Camilla", "acknowledge"),
+            ),
             # Her first agreement went by e-mail; then she gave her mobile number, and the
             # second went by SMS: a JA by SMS answers the second.
             plan=(
                 contact(["email"], email="camilla.holm@eksempel.dk"),
-                meeting_at(5, 13, "cafe", "Café Solsikken, Torvet 3", "Forberedelse til teammødet"),
+                meeting_at(5, 13, "cafe", "Café Solsikken, Torvet 3", "Din beskrivelse"),
                 contact(["sms", "email"], "20 44 55 66", "camilla.holm@eksempel.dk"),
                 meeting_at(8, 10, "jobcenter", "Jobcenteret, Rådhusvej 2", "Samtale om praktik"),
             ),
         ),
+        # Waiting on the region's health coordinator: asked 18 days ago, so the coordinator
+        # has been reminded to chase it.
         DemoCase(
             "Daniel Poulsen",
             "0509884567",
             "koordinator",
             70,
-            (prep, meeting(-10), recommend(rf)),
+            (describe, described(-30), ask_health_coordinator(-18)),
+            contributions=(part(Department.JOBCENTER, "Erfaringer fra praktikken", *DONE),),
             plan=(
                 contact(["sms", "call"], "22 33 44 55"),
                 meeting_at(
-                    1, 9, "phone", "Telefonmøde: Mette ringer op", "Afgørelsen og næste skridt"
+                    1,
+                    9,
+                    "phone",
+                    "Telefonmøde: Mette ringer op",
+                    "Sundhedskoordinatorens svar og næste skridt",
                 ),
             ),
         ),
@@ -257,18 +295,18 @@ def demo_cases() -> list[DemoCase]:
             "koordinator",
             90,
             (
-                prep,
-                meeting(-20),
-                recommend(Recommendation.FLEKSJOB),
-                ("record-decision", {"kind": rf, "duration_months": 12}),
+                describe,
+                described(-20),
+                ("record-decision", {"kind": Recommendation.COORDINATED, "duration_months": 12}),
             ),
+            contributions=(part(Department.HEALTH, "Behandlingsplan fra psykiatrien", *DONE),),
         ),
         DemoCase(
             "Frederik Nielsen",
             "2803826789",
             "koordinator",
             400,
-            (prep, meeting(-370), recommend(rf), decide(-355, 36)),
+            (),
             tasks=FREDERIKS_TASKS,
             # His progression was measured at the start and after half a year; the round
             # after that is due, so the measurement's SMS carries the link to his page.
@@ -311,26 +349,42 @@ def demo_cases() -> list[DemoCase]:
                     "din kalender",
                 ),
             ),
+            course_type=rf,
+            registered=running(-355, 36, team=-370),
         ),
+        # Decided in January 2024 and run here since: no effort started within six months,
+        # so the case is flagged for the rehabilitation team (LAB § 113, stk. 2).
         DemoCase(
             "Gitte Andersen",
             "0710707890",
             "koordinator",
             1100,
-            (prep, meeting(-1080), recommend(rf), decide(-1070, 36)),
+            (
+                ("start-preparation", {}),
+                ("schedule-team-meeting", {"meeting_on": _days(-1080)}),
+                (
+                    "record-recommendation",
+                    {"kind": Recommendation.RESSOURCEFORLOEB, "efforts": EFFORTS},
+                ),
+                (
+                    "record-decision",
+                    {
+                        "kind": rf_kind,
+                        "decided_on": _days(-1070),
+                        "duration_months": 36,
+                    },
+                ),
+            ),
+            course_type=rf,
         ),
         DemoCase(
             "Henrik Larsen",
             "1909868901",
             "koordinator",
             700,
-            (
-                prep,
-                meeting(-680),
-                recommend(rf),
-                decide(-670, 24),
-                ("end", {"outcome": Outcome.JOB, "reason": "Fast job som lagermedarbejder"}),
-            ),
+            (("end", {"outcome": Outcome.JOB, "reason": "Fast job som lagermedarbejder"}),),
+            course_type=rf,
+            registered=running(-670, 24, team=-680),
         ),
         DemoCase(
             "Inge Mortensen",
@@ -338,18 +392,28 @@ def demo_cases() -> list[DemoCase]:
             "koordinator",
             120,
             (
-                prep,
-                meeting(-90),
-                recommend(Recommendation.FOERTIDSPENSION),
+                describe,
+                described(-70),
+                ask_health_coordinator(-60),
+                (
+                    "record-health-advice",
+                    {
+                        "advice": "Varigt nedsat arbejdsevne; ingen udsigt til bedring",
+                        "received_on": _days(-25),
+                    },
+                ),
                 ("record-decision", {"kind": Recommendation.FOERTIDSPENSION}),
             ),
+            contributions=(part(Department.HEALTH, "Lægeattest og behandlingshistorik", *DONE),),
         ),
         DemoCase(
             "Jakob Friis",
             "3112930123",
             "koordinator2",
-            200,
-            (prep, meeting(-180), recommend(rf), decide(-170, 24)),
+            420,
+            (),
+            course_type=rf,
+            registered=running(-330, 24, team=-340),
         ),
         # Karen prefers SMS: the new contact person reaches her by SMS once Mette accepts.
         DemoCase(
@@ -357,8 +421,20 @@ def demo_cases() -> list[DemoCase]:
             "1403911234",
             "koordinator2",
             10,
-            (contact(["sms"], "28 45 67 89"), prep),
+            (contact(["sms"], "28 45 67 89"), describe),
             handover_to="koordinator",
+        ),
+        # The description is done; the municipality has yet to decide.
+        DemoCase(
+            "Lone Kristensen",
+            "1208884321",
+            "koordinator2",
+            50,
+            (describe, described(-3)),
+            contributions=(
+                part(Department.JOBCENTER, "Jobcentrets vurdering", *DONE),
+                part(Department.FAMILY, "Familiens situation", *DONE),
+            ),
         ),
     ]
 
@@ -409,6 +485,8 @@ async def _seed_case(
         citizen_id=citizen.id,
         coordinator_id=user.id,
         referred_on=today - timedelta(days=demo.referred_days_ago),
+        course_type=demo.course_type,
+        registered=demo.registered,
     )
 
     async def as_coordinator(slug: str, fields: dict[str, object]) -> Command:
@@ -425,13 +503,7 @@ async def _seed_case(
         )
         return command
 
-    referred_on = today - timedelta(days=demo.referred_days_ago)
-    for slug, fields in (*demo.steps, *demo.plan):
-        if slug == "start-preparation":
-            # The preparation began the day after the referral, as the timeline then shows.
-            fields = {"started_on": min(referred_on + timedelta(days=1), today).isoformat()}
-        await as_coordinator(slug, fields)
-    for task in demo.tasks:
+    async def assign(task: DemoTask) -> None:
         assigned = await as_coordinator(
             "assign-task",
             {
@@ -443,6 +515,7 @@ async def _seed_case(
                 "due": _days(task.due) if task.due is not None else None,
                 "carries_recommendation": task.carries_recommendation,
                 "citizen_text": task.citizen_text,
+                "for_description": task.for_description,
             },
         )
         assert isinstance(assigned, AssignTask) and assigned.task_id
@@ -458,6 +531,18 @@ async def _seed_case(
                 command=action.command.model_validate(fields),  # type: ignore[arg-type]
                 settings=settings,
             )
+
+    referred_on = today - timedelta(days=demo.referred_days_ago)
+    for slug, fields in (*demo.steps, *demo.plan):
+        if slug in ("start-preparation", "start-description"):
+            # It began the day after the referral, as the timeline then shows.
+            fields = {"started_on": min(referred_on + timedelta(days=1), today).isoformat()}
+        await as_coordinator(slug, fields)
+        if slug == "start-description":
+            for task in demo.contributions:
+                await assign(task)
+    for task in demo.tasks:
+        await assign(task)
     if demo.handover_to:
         receiver = staff[demo.handover_to]
         await as_coordinator(

@@ -37,6 +37,13 @@ class Case(SQLModel, table=True):
         ),
         # The dashboard's split by course type and the legacy courses' phase-out.
         Index("ix_case_type_stage", "course_type", "stage", "planned_end"),
+        Index("ix_case_effort_rule", "course_type", "stage", "effort_rule_missed_on"),
+        Index(
+            "ix_case_health_advice_wait",
+            "health_advice_received_at",
+            "health_advice_requested_at",
+            "coordinator_id",
+        ),
         # One open case per citizen (migration 0011).
         Index(
             "ux_case_open_citizen",

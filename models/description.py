@@ -41,7 +41,9 @@ class HealthAdvice(BaseModel):
 
 
 class StartDescription(Command):
-    pass
+    started_on: date | None = Field(
+        None, description="Når en sag registreres efter beskrivelsen er startet; ellers i dag"
+    )
 
 
 class CompleteDescription(Command):

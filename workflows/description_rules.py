@@ -33,8 +33,9 @@ def start_description(state: ProgrammeState, cmd: StartDescription, now: datetim
     actor = acting(cmd)
     require_type(state, "Den samlede beskrivelse", CourseType.TVAERFAGLIGT)
     require_stage(state, "Den samlede beskrivelse", Stage.REFERRED)
+    happened = moment_of(_day(cmd.started_on, state, now, "Beskrivelsens start"), now)
     state.stage = Stage.DESCRIPTION
-    state.description = CombinedDescription(started_at=now)
+    state.description = CombinedDescription(started_at=happened or now)
     progression_rules.begin(state, now)
     return record(
         state,
@@ -43,6 +44,7 @@ def start_description(state: ProgrammeState, cmd: StartDescription, now: datetim
         actor,
         "Den samlede beskrivelse af borgerens forudsætninger er startet. "
         "Bed hver afdeling, der kender borgeren, om dens del.",
+        happened=happened,
     )
 
 

@@ -25,11 +25,19 @@ LEGAL_REASON = (
 STALL_REASON = "Ingen indsats inden for seks måneder efter afgørelsen"
 
 
-def arm(state: ProgrammeState, decided_on: date) -> None:
-    """The course's decision is made: the rule is judged its months later, where it applies."""
+def arm(state: ProgrammeState, decided_on: date, registered_on: date | None = None) -> None:
+    """The course's decision is made: the rule is judged its months later, where it applies.
+
+    A course registered as running (`registered_on`) after its day has passed is not judged:
+    its efforts were recorded in the municipality's former system, not here, so judging it
+    would flag every course brought in.
+    """
     months = state.rules.of_type(state.course_type).effort_rule_months
-    if in_effect(state, LAW_2026) and months is not None and decided_on >= IN_FORCE:
-        state.effort_rule_on = add_months(decided_on, months)
+    if not in_effect(state, LAW_2026) or months is None or decided_on < IN_FORCE:
+        return
+    day = add_months(decided_on, months)
+    if registered_on is None or day > registered_on:
+        state.effort_rule_on = day
 
 
 def next_due(state: ProgrammeState) -> datetime | None:

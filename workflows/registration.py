@@ -33,7 +33,7 @@ def register(state: ProgrammeState, course: RegisteredCourse, now: datetime) -> 
         limit = add_months(course.decided_on, state.rules.of_type(state.course_type).total_months)
         # A course decided under older rules may already run beyond today's limit.
         state.max_end = max(limit, course.planned_end)
-        effort_rule.arm(state, course.decided_on)
+        effort_rule.arm(state, course.decided_on, registered_on=local_date(now))
         said.append(f"afgørelse {fmt(course.decided_on)}, planlagt slut {fmt(course.planned_end)}")
     return record(
         state,

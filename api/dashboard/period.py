@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from activities.case_metrics import quarter_of
 from api.errors import Invalid
@@ -13,6 +13,11 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 1, 1)
 
 
 YEARS = f"{FIRST_DAY.year}-{LAST_DAY.year - 1}"
+# Before any moment the service records. "Set" written as a range from here, not IS NOT NULL,
+# lets the database find the few rows with a moment by that column's index: SQLite, keeping no
+# statistics, otherwise reads every open case's row to find the stalled ones (16 ms against
+# under 1 ms at 20,000 courses).
+SINCE_EVER = datetime(FIRST_DAY.year, 1, 1, tzinfo=UTC)
 
 
 def parse_day(text: str) -> date:
@@ -51,6 +56,10 @@ class Quarter:
     @property
     def label(self) -> str:
         return f"{self.number}. kvartal {self.year}"
+
+    @property
+    def short(self) -> str:
+        return f"{self.number}. kvt. {self.year}"
 
     @property
     def start(self) -> date:

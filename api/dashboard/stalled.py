@@ -7,7 +7,9 @@ from sqlmodel import Session, col, select
 
 from api.dashboard.case_list import COORDINATOR, with_people
 from api.dashboard.charts import Row, Segment, horizontal
+from api.dashboard.definitions import HEALTH_COORDINATOR, days, shown_types, stage_limits
 from api.dashboard.filters import Filters
+from api.dashboard.period import SINCE_EVER
 from api.dashboard.section import Section, citizen_cell
 from api.dashboard.tables import Cell, Table
 from api.dashboard.waiting import AGES, age_index, age_label
@@ -21,15 +23,17 @@ from models.rules import CourseRules
 SHOWN = 50
 
 
-def definition(rules: CourseRules) -> str:
-    limits = ", ".join(
-        f"{stage.label.lower()} over {days} dage" for stage, days in rules.stage_limit_days.items()
+def definition(rules: CourseRules, filters: Filters) -> str:
+    limits = "\n\n".join(
+        f"{rules.of_type(t).name}: {stage_limits(rules, t)}."
+        for t in shown_types(filters.course_type)
     )
     return (
         f"En sag er gået i stå, når planen har et hul uden aktivitet på over "
-        f"{rules.gap_threshold_days} dage, der ikke er en begrundet pause; når der ikke er aftalt "
-        f"et nyt møde {rules.no_next_appointment_days} dage efter et holdt møde; eller når en "
-        f"fase før forløbet står stille: {limits}. Workflowet holder øje med det døgnet rundt."
+        f"{days(rules.gap_threshold_days)}, der ikke er en begrundet pause; når der ikke er "
+        f"aftalt et nyt møde {days(rules.no_next_appointment_days)} efter et holdt møde; eller "
+        "når en fase før forløbet står stille længere end forløbstypens grænse for fasen. "
+        f"Workflowet holder øje med det døgnet rundt.\n\n{limits}"
     )
 
 
@@ -39,21 +43,24 @@ def _stalled(
     """Stalled open cases, the longest stalled first."""
     rows = session.exec(
         with_people(select(Case, Citizen.name, COORDINATOR.full_name))
-        .where(*_where(filters))
+        .where(*stalled_where(filters))
         .order_by(col(Case.stalled_since))
         .limit(limit)
     )
     return [(case, citizen, name) for case, citizen, name in rows]
 
 
-def _where(filters: Filters) -> list[ColumnElement[bool]]:
-    return [col(Case.stalled_since).is_not(None), col(Case.stage) != Stage.CLOSED, filters.cases()]
+def stalled_where(filters: Filters) -> list[ColumnElement[bool]]:
+    return [col(Case.stalled_since) >= SINCE_EVER, col(Case.stage) != Stage.CLOSED, filters.cases()]
 
 
 def _rows(table: Table, rows: list[tuple[Case, str, str]], now: datetime) -> None:
     for case, citizen, coordinator in rows:
         assert case.stalled_since is not None
-        waits = ", ".join(Department(d).label for d in filter(None, case.waiting_on.split(",")))
+        parties = [Department(d).label for d in filter(None, case.waiting_on.split(","))]
+        if case.stage == Stage.HEALTH_ADVICE:
+            parties.append(HEALTH_COORDINATOR)
+        waits = ", ".join(parties)
         table.rows.append(
             [
                 citizen_cell(case.id, citizen),
@@ -74,7 +81,7 @@ COLUMNS = ["Borger", "Koordinator", "Fase", "I stå siden", "Dage", "Hvorfor", "
 
 
 def build(session: Session, filters: Filters, rules: CourseRules, now: datetime) -> Section:
-    since = session.exec(select(Case.stalled_since).where(*_where(filters))).all()
+    since = session.exec(select(Case.stalled_since).where(*stalled_where(filters))).all()
     ages = [0] * len(AGES)
     for moment in since:
         assert moment is not None
@@ -90,7 +97,9 @@ def build(session: Session, filters: Filters, rules: CourseRules, now: datetime)
         ],
         title="Sager i stå efter hvor længe",
     )
-    return Section(table=table, definition=definition(rules), chart=chart, headline=str(len(since)))
+    return Section(
+        table=table, definition=definition(rules, filters), chart=chart, headline=str(len(since))
+    )
 
 
 def everything(session: Session, filters: Filters, now: datetime, age: int | None = None) -> Table:

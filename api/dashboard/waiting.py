@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from api.dashboard.case_list import COORDINATOR, with_people
 from api.dashboard.charts import Row, Segment, columns, horizontal
 from api.dashboard.filters import Filters
-from api.dashboard.period import parse_day
+from api.dashboard.period import SINCE_EVER, parse_day
 from api.dashboard.section import Section, citizen_cell
 from api.dashboard.tables import Cell, Table
 from models.case import Case
@@ -44,9 +44,9 @@ def definition(session: Session) -> str:
     )
 
 
-def _waiting_where(filters: Filters) -> list[ColumnElement[bool]]:
+def waiting_where(filters: Filters) -> list[ColumnElement[bool]]:
     return [
-        col(Task.waiting_since).is_not(None),
+        col(Task.waiting_since) >= SINCE_EVER,  # by its index (api/dashboard/period.py)
         col(Task.state).in_(OPEN_TASK_STATES),
         filters.tasks(),
     ]
@@ -57,7 +57,7 @@ def build(session: Session, filters: Filters, now: datetime) -> Section:
     rows = session.exec(
         select(Task.department, Task.waiting_since)
         .join(Case, col(Case.id) == Task.case_id)
-        .where(*_waiting_where(filters))
+        .where(*waiting_where(filters))
     )
     for department, since in rows:
         assert since is not None
@@ -99,7 +99,7 @@ def waiting_cases(
     session: Session, filters: Filters, params: dict[str, str], now: datetime
 ) -> Table:
     """The waiting tasks behind a number, with their cases."""
-    where = _waiting_where(filters)
+    where = waiting_where(filters)
     if department := params.get("afdeling"):
         where.append(col(Task.department) == Department(department))
     age = int(params["alder"]) if params.get("alder", "").isdigit() else None
@@ -157,9 +157,7 @@ def _breach_where(filters: Filters, first: date, end: date) -> list[ColumnElemen
     ]
     if filters.department:
         where.append(col(TaskBreachRow.department) == filters.department)
-    if filters.coordinator_id:
-        where.append(col(Case.coordinator_id) == filters.coordinator_id)
-    return where
+    return [*where, *filters.case_columns()]
 
 
 def trend(session: Session, filters: Filters, today: date) -> Section:

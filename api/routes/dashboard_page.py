@@ -1,6 +1,6 @@
-"""The managers' dashboard (/leder): stalled and waiting cases, waiting times, caseloads,
-timing, progression measurement and outcomes; every number drills down to its cases, every
-table exports as CSV.
+"""The managers' dashboard (/leder): the key figures per course type, stalled and waiting
+cases, waiting times, caseloads, the phase-out of the ressourceforløb, timing, progression
+measurement and outcomes; every number drills down to its cases, every table exports as CSV.
 
 The figures are read live from the SQL read model, which the workflows' projections keep
 up to date at every event; the page says when it was read, and nothing is cached.
@@ -16,9 +16,11 @@ from sqlmodel import Session, col, select
 from api import access_log
 from api.dashboard import (
     caseload,
+    course_types,
     delivery,
     meetings,
     outcomes,
+    phase_out,
     progression,
     stalled,
     timing,
@@ -33,7 +35,7 @@ from api.deps import SessionDep, SettingsDep, UserDep
 from api.errors import Forbidden, Invalid, NotFound
 from api.page_helpers import page
 from models.danish_time import local_date
-from models.enums import Department, Role
+from models.enums import CourseType, Department, Role
 from models.rules import CourseRules
 from models.staff import Staff
 
@@ -59,11 +61,13 @@ def _filters(request: Request, user: Staff, now: datetime) -> tuple[Filters, lis
 Build = Callable[[Session, Filters, CourseRules, datetime], Section]
 # The dashboard's parts, in page order, by the key of their table.
 SECTIONS: dict[str, Build] = {
+    "typer": lambda s, f, rules, now: course_types.build(s, f, rules),
     "staaet": lambda s, f, rules, now: stalled.build(s, f, rules, now),
     "venter": lambda s, f, rules, now: waiting.build(s, f, now),
     "brud": lambda s, f, rules, now: waiting.trend(s, f, local_date(now)),
-    "ventetider": lambda s, f, rules, now: waiting_times.build(s, f, local_date(now)),
-    "sagsstamme": lambda s, f, rules, now: caseload.build(s, f),
+    "ventetider": lambda s, f, rules, now: waiting_times.build(s, f, rules, local_date(now)),
+    "sagsstamme": lambda s, f, rules, now: caseload.build(s, f, rules),
+    "udfasning": lambda s, f, rules, now: phase_out.build(s, f, rules, now),
     "timing": lambda s, f, rules, now: timing.build(s, f),
     "progression": lambda s, f, rules, now: progression.build(s, f, now),
     "udfald": lambda s, f, rules, now: outcomes.build(s, f),
@@ -99,13 +103,16 @@ def dashboard(
         sections=sections,
         departments=list(Department),
         coordinators=coordinators,
+        course_types=list(CourseType),
         quarters=list(reversed(Quarter.of(local_date(now)).back(QUARTERS_OFFERED))),
         read_at=now,
     )
 
 
 @router.get("/leder/sager")
-def drill_down(request: Request, session: SessionDep, user: UserDep) -> Response:
+def drill_down(
+    request: Request, session: SessionDep, settings: SettingsDep, user: UserDep
+) -> Response:
     """The cases behind one number; `format=csv` downloads them."""
     now = datetime.now(UTC)
     filters, problems = _filters(request, user, now)
@@ -116,7 +123,7 @@ def drill_down(request: Request, session: SessionDep, user: UserDep) -> Response
     if drill is None:
         raise NotFound("Den liste findes ikke.")
     try:
-        table = drill(session, filters, params, now)
+        table = drill(session, filters, settings.course_rules, params, now)
     except (KeyError, ValueError):
         raise Invalid(
             "Listen kan ikke vises: adressen mangler eller har en forkert værdi."
@@ -156,7 +163,8 @@ def export(
 
 def _csv(table: Table, filters: Filters) -> Response:
     # A byte order mark, so Excel reads the Danish letters as UTF-8.
-    name = f"forloeb-{table.key}-{filters.quarter.code}.csv"
+    chosen = f"-{filters.course_type.value}" if filters.course_type else ""
+    name = f"forloeb-{table.key}-{filters.quarter.code}{chosen}.csv"
     return Response(
         "\ufeff" + table.csv(),
         media_type="text/csv; charset=utf-8",
@@ -164,18 +172,20 @@ def _csv(table: Table, filters: Filters) -> Response:
     )
 
 
-Drill = Callable[[Session, Filters, dict[str, str], datetime], Table]
+Drill = Callable[[Session, Filters, CourseRules, dict[str, str], datetime], Table]
 DRILLS: dict[str, Drill] = {
-    "staaet": lambda s, f, p, now: stalled.everything(
+    "typer": lambda s, f, rules, p, now: course_types.cases(s, f, rules, p),
+    "staaet": lambda s, f, rules, p, now: stalled.everything(
         s, f, now, int(p["alder"]) if "alder" in p else None
     ),
-    "venter": lambda s, f, p, now: waiting.waiting_cases(s, f, p, now),
-    "brud": lambda s, f, p, now: waiting.breach_cases(s, f, p),
-    "ventetid": lambda s, f, p, now: waiting_times.wait_cases(s, f, p, local_date(now)),
-    "sagsstamme": lambda s, f, p, now: caseload.cases(s, f),
-    "timing": lambda s, f, p, now: timing.cases(s, f, p),
-    "progression": lambda s, f, p, now: progression.cases(s, f, p, now),
-    "udfald": lambda s, f, p, now: outcomes.cases(s, f, p),
-    "moeder": lambda s, f, p, now: meetings.cases(s, f, p),
-    "levering": lambda s, f, p, now: delivery.cases(s, f, p, now),
+    "venter": lambda s, f, rules, p, now: waiting.waiting_cases(s, f, p, now),
+    "brud": lambda s, f, rules, p, now: waiting.breach_cases(s, f, p),
+    "ventetid": lambda s, f, rules, p, now: waiting_times.wait_cases(s, f, p, local_date(now)),
+    "sagsstamme": lambda s, f, rules, p, now: caseload.cases(s, f),
+    "udfasning": lambda s, f, rules, p, now: phase_out.cases(s, f, p, now),
+    "timing": lambda s, f, rules, p, now: timing.cases(s, f, p),
+    "progression": lambda s, f, rules, p, now: progression.cases(s, f, p, now),
+    "udfald": lambda s, f, rules, p, now: outcomes.cases(s, f, p),
+    "moeder": lambda s, f, rules, p, now: meetings.cases(s, f, p),
+    "levering": lambda s, f, rules, p, now: delivery.cases(s, f, p, now),
 }

@@ -45,7 +45,46 @@ async def meeting_by_sms(
     return case
 
 
-async def to_active(client: httpx.AsyncClient, case_id: str, months: int = 12) -> dict[str, Any]:
+async def to_active(
+    client: httpx.AsyncClient, department: httpx.AsyncClient, case_id: str, months: int = 12
+) -> dict[str, Any]:
+    """A cross-department course (the default type) from referral to its active course; the
+    `department` (social) writes its part of the combined description."""
+    await act(client, case_id, "start-description")
+    await act(
+        client,
+        case_id,
+        "assign-task",
+        department="social",
+        purpose="Socialafdelingens del af beskrivelsen",
+        for_description=True,
+    )
+    task_id = (await client.get(f"/api/cases/{case_id}/tasks")).json()[-1]["id"]
+    steps: list[tuple[str, dict[str, str]]] = [
+        ("acknowledge", {}),
+        ("start", {}),
+        ("complete", {"result": "Bostøtte to gange om ugen hjælper"}),
+    ]
+    for slug, fields in steps:
+        answer = await department.post(f"/api/tasks/{task_id}/{slug}", json=fields)
+        assert answer.status_code == 200, answer.text
+    await act(
+        client,
+        case_id,
+        "complete-description",
+        summary="Borgeren har brug for ro, bostøtte og et praktikforløb",
+        citizen_text="Vi har skrevet ned, hvad du har brug for",
+    )
+    return await act(client, case_id, "record-decision", kind="coordinated", duration_months=months)
+
+
+async def new_legacy_case(client: httpx.AsyncClient, **case_fields: Any) -> dict[str, Any]:
+    """A ressourceforløb, as the municipality's running courses are until the last ends."""
+    return await new_case(client, course_type="ressourceforloeb", **case_fields)
+
+
+async def to_team(client: httpx.AsyncClient, case_id: str) -> None:
+    """A ressourceforløb from referral to its team's recommendation."""
     await act(client, case_id, "start-preparation")
     meeting = (copenhagen_today() + timedelta(days=7)).isoformat()
     await act(client, case_id, "schedule-team-meeting", meeting_on=meeting)
@@ -55,9 +94,6 @@ async def to_active(client: httpx.AsyncClient, case_id: str, months: int = 12) -
         "record-recommendation",
         kind="ressourceforloeb",
         efforts=[{"department": "health", "description": "Psykologforløb"}],
-    )
-    return await act(
-        client, case_id, "record-decision", kind="ressourceforloeb", duration_months=months
     )
 
 

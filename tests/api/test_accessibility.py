@@ -46,7 +46,7 @@ async def test_the_citizens_sign_in_and_page_work_by_keyboard_without_violations
         purpose="Hvordan går det",
     )
     await act(as_coordinator, case["id"], "record-goal", text="Et job i en butik")
-    await act(as_coordinator, case["id"], "start-preparation")
+    await act(as_coordinator, case["id"], "start-description")
     await act(
         as_coordinator,
         case["id"],

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import httpx
 
-from tests.api.case_steps import act, eventually, new_case, to_active
+from tests.api.case_steps import act, eventually, new_case, new_legacy_case, to_active
 from tests.api.conftest import logged_in
 from tests.factories import copenhagen_today, make_staff, random_cpr
 
@@ -52,9 +52,12 @@ async def test_cpr_is_validated_and_never_returned_in_full(as_coordinator):
     assert "findes allerede" in again.json()["detail"]
 
 
-async def test_a_course_is_driven_through_the_api(as_coordinator, coordinator):
+async def test_a_course_is_driven_through_the_api(
+    as_coordinator, as_department_worker, coordinator
+):
     case = await new_case(as_coordinator)
     assert case["stage"] == "referred"
+    assert case["course_type"] == "tvaerfagligt"
     assert case["coordinator"]["id"] == str(coordinator.id)
 
     async def referral_projected() -> bool:
@@ -62,13 +65,12 @@ async def test_a_course_is_driven_through_the_api(as_coordinator, coordinator):
         return [e["kind"] for e in detail["timeline"]] == ["referred"]
 
     await eventually(referral_projected)
-    result = await to_active(as_coordinator, case["id"], months=12)
-    assert result["summary"].startswith("Afgørelse: ressourceforløb fra")
+    result = await to_active(as_coordinator, as_department_worker, case["id"], months=12)
+    assert result["summary"].startswith("Afgørelse: koordineret indsats med en plan fra")
     active = result["case"]
     assert active["stage"] == "active"
-    assert active["decision"] == "ressourceforloeb"
-    assert active["efforts"] == [{"department": "health", "description": "Psykologforløb"}]
-    assert [e["kind"] for e in active["timeline"]][:2] == ["decided", "recommendation_recorded"]
+    assert active["decision"] == "coordinated"
+    assert [e["kind"] for e in active["timeline"]][:2] == ["decided", "description_completed"]
     assert active["timeline"][0]["actor"] == coordinator.full_name
 
     listed = (await as_coordinator.get("/api/cases")).json()
@@ -84,7 +86,7 @@ async def test_a_course_is_driven_through_the_api(as_coordinator, coordinator):
 
 
 async def test_transitions_that_do_not_fit_are_409_with_the_reason(as_coordinator):
-    case = await new_case(as_coordinator)
+    case = await new_legacy_case(as_coordinator)
     refused = await act(
         as_coordinator,
         case["id"],
@@ -103,7 +105,7 @@ async def test_transitions_that_do_not_fit_are_409_with_the_reason(as_coordinato
 
 
 async def test_invalid_values_are_422_naming_the_field(as_coordinator):
-    case = await new_case(as_coordinator)
+    case = await new_legacy_case(as_coordinator)
     await act(as_coordinator, case["id"], "start-preparation")
     answer = await act(
         as_coordinator, case["id"], "schedule-team-meeting", expect=422, meeting_on="næste uge"
@@ -120,21 +122,38 @@ async def test_invalid_values_are_422_naming_the_field(as_coordinator):
 
 
 async def test_deviating_decision_through_the_api_returns_the_case_to_the_team(as_coordinator):
-    case = await new_case(as_coordinator)
-    await act(as_coordinator, case["id"], "start-preparation")
-    await act(
-        as_coordinator,
-        case["id"],
-        "schedule-team-meeting",
-        meeting_on=copenhagen_today().isoformat(),
-    )
+    # A ressourceforløb decided before the cut-off (1 February 2026), as the running ones were.
+    case = await new_legacy_case(as_coordinator, referred_on="2025-10-01")
+    await act(as_coordinator, case["id"], "start-preparation", started_on="2025-10-02")
+    await act(as_coordinator, case["id"], "schedule-team-meeting", meeting_on="2026-01-10")
     await act(as_coordinator, case["id"], "record-recommendation", kind="fleksjob")
     returned = await act(
-        as_coordinator, case["id"], "record-decision", kind="ressourceforloeb", duration_months=6
+        as_coordinator,
+        case["id"],
+        "record-decision",
+        kind="ressourceforloeb",
+        decided_on="2026-01-20",
+        duration_months=24,
     )
     assert returned["case"]["stage"] == "team"
     assert returned["case"]["returned_to_team"] is True
     assert "LAB § 25 a, stk. 6" in returned["summary"]
+    await act(
+        as_coordinator,
+        case["id"],
+        "record-recommendation",
+        kind="ressourceforloeb",
+        efforts=[{"department": "health", "description": "Psykologforløb"}],
+    )
+    after_cutoff = await act(
+        as_coordinator,
+        case["id"],
+        "record-decision",
+        expect=409,
+        kind="ressourceforloeb",
+        duration_months=6,
+    )
+    assert "afskaffet for nye borgere fra 01.02.2026" in after_cutoff["detail"]
 
 
 async def test_unknown_and_malformed_ids(as_coordinator):

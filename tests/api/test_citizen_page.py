@@ -26,7 +26,7 @@ async def _citizen_with_meeting(client: httpx.AsyncClient, purpose: str = "Hvord
     case = await meeting_by_sms(
         client, starts_at=in_days(2).isoformat(), place="Café Solsikken", purpose=purpose
     )
-    await act(client, case["id"], "start-preparation")
+    await act(client, case["id"], "start-description")
     return case
 
 
@@ -231,7 +231,7 @@ async def test_the_citizen_changes_their_contact_preferences(service, session, a
         place="Biblioteket",
         purpose="Kaffe og plan",
     )
-    await act(as_coordinator, case["id"], "start-preparation")
+    await act(as_coordinator, case["id"], "start-description")
     async with citizen_signed_in(service.base_url, session, case["id"]) as citizen:
         saved = await citizen.post(
             "/borger/kontakt",

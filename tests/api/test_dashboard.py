@@ -8,7 +8,7 @@ import pytest
 
 from models.case import Case
 from models.danish_time import is_working_day, local_date
-from models.enums import Department, Role
+from models.enums import Department, Role, Stage
 from tests.api.conftest import logged_in
 from tests.api.dashboard_scenario import Scenario, build
 from tests.factories import make_staff
@@ -63,7 +63,7 @@ async def test_the_dashboard_counts_the_scenario_exactly(service, session, scena
         stalled = await table(client, "staaet", scenario)
         assert [row[0] for row in stalled[1:]] == ["Anna Stå"]
         assert stalled[1][2:] == [
-            "Aktivt ressourceforløb",
+            Stage.ACTIVE.label,
             local_date(scenario.now - timedelta(days=10)).isoformat(),
             "10",
             "Hul i planen",
@@ -180,9 +180,17 @@ async def test_the_page_draws_every_section_with_links_to_the_cases(service, ses
         )
     assert answer.status_code == 200
     page = answer.text
-    for heading in ("Sager i stå nu", "Ventende opgaver nu", "Ventetider", "Sagsstamme"):
+    for heading in (
+        "Forløbstyper nu",
+        "Sager i stå nu",
+        "Ventende opgaver nu",
+        "Ventetider",
+        "Sagsstamme",
+        "Udfasning af ressourceforløb",
+    ):
         assert heading in page
-    assert page.count('<svg class="chart"') == 8
+    # Every section with something to draw; Anna's active course draws the phase-out.
+    assert page.count('<svg class="chart"') == 9
     assert "Levering af beskeder" in page
     assert f'href="/cases/{scenario.cases["Anna Stå"]}"' in page
     # The definitions are shown where they are used.

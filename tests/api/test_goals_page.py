@@ -13,7 +13,7 @@ async def test_the_coordinator_writes_goals_and_ties_a_task_to_a_sub_goal(servic
     async with httpx.AsyncClient(base_url=service.base_url, timeout=30) as browser:
         await browser.post("/login", data={"username": coordinator.username, "password": PASSWORD})
         case = await new_case(browser)
-        await act(browser, case["id"], "start-preparation")
+        await act(browser, case["id"], "start-description")
         page = await browser.get(f"/cases/{case['id']}")
         assert "Forløbets mål er ikke skrevet endnu" in page.text
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.api.case_steps import new_case
+from tests.api.case_steps import new_case, new_legacy_case
 from tests.factories import PASSWORD, random_cpr
 
 
@@ -68,7 +68,7 @@ async def test_new_case_form_explains_a_bad_cpr(browser):
 
 
 async def test_an_action_form_moves_the_case_and_a_refusal_is_shown(browser):
-    case = await new_case(browser)
+    case = await new_legacy_case(browser)
     done = await browser.post(f"/cases/{case['id']}/start-preparation", data={})
     assert done.status_code == 303
     page = await browser.get(f"/cases/{case['id']}")

@@ -56,7 +56,7 @@ async def test_the_coordinator_measures_from_the_case_page_and_sees_the_chart(
     service, as_coordinator
 ):
     case = await new_case(as_coordinator)
-    await act(as_coordinator, case["id"], "start-preparation")
+    await act(as_coordinator, case["id"], "start-description")
     page = await as_coordinator.get(f"/cases/{case['id']}")
     assert "Progressionsmåling er aktuel" in page.text
     posted = await as_coordinator.post(

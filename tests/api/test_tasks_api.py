@@ -8,7 +8,13 @@ from sqlmodel import select
 from models.danish_time import COPENHAGEN
 from models.enums import Department, Role
 from models.outbox import OutboxMessage
-from tests.api.case_steps import act, new_case, quiet_hours_elsewhere, sent_messages
+from tests.api.case_steps import (
+    act,
+    new_case,
+    new_legacy_case,
+    quiet_hours_elsewhere,
+    sent_messages,
+)
 from tests.api.conftest import logged_in
 from tests.factories import copenhagen_today, make_staff
 
@@ -233,7 +239,9 @@ async def test_a_task_registered_after_the_fact_stands_in_the_timeline_when_it_w
     as_coordinator,
 ):
     today = copenhagen_today()
-    case = await new_case(as_coordinator, referred_on=(today - timedelta(days=10)).isoformat())
+    case = await new_legacy_case(
+        as_coordinator, referred_on=(today - timedelta(days=10)).isoformat()
+    )
     given = today - timedelta(days=5)
     await act(
         as_coordinator,

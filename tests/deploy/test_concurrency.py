@@ -59,7 +59,7 @@ async def test_a_burst_of_creations_and_actions_is_answered_and_the_service_stay
 
         acted = await _burst(
             [
-                client.post(f"/api/cases/{answer.json()['id']}/start-preparation", json={})
+                client.post(f"/api/cases/{answer.json()['id']}/start-description", json={})
                 for answer in created
             ]
         )
@@ -79,7 +79,7 @@ async def test_a_burst_of_creations_and_actions_is_answered_and_the_service_stay
         assert (await client.get("/healthz", timeout=2)).status_code == 200
         assert time.monotonic() - started < 1
         deadline = time.monotonic() + 30
-        while len(await _cases_in(client, "preparation")) < IN_FLIGHT:
+        while len(await _cases_in(client, "description")) < IN_FLIGHT:
             assert time.monotonic() < deadline, "not every action reached the read model"
             await asyncio.sleep(0.2)
 

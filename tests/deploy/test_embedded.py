@@ -10,6 +10,7 @@ import sys
 import time as clock
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import httpx
 
 from deploy.binaries import find_binary
 from deploy.demo import DEMO_PASSWORD, DEMO_STAFF, demo_cases
+from models.danish_time import add_months
 from tests.api.conftest import free_port
 from tests.factories import copenhagen_today, random_cpr
 
@@ -120,6 +122,87 @@ def _check_departments_take_their_share(
     assert accepted.json()["case"]["coordinator"]["name"] == "Mette Jensen"
 
 
+def _check_the_law_of_december_2026(
+    base_url: str, mette: httpx.Client, cases: list[dict[str, Any]]
+) -> None:
+    """Issue 12's demo: the running ressourceforløb under the amended law, none granted anew."""
+    by_name = {c["citizen"]["name"]: c for c in cases}
+    frederik = mette.get(f"/api/cases/{by_name['Frederik Nielsen']['id']}").json()
+    assert frederik["course_type"] == "ressourceforloeb" and frederik["stage"] == "active"
+    # Brought in from the former system with its own dates, its timers where the law puts them.
+    decided = copenhagen_today() - timedelta(days=355)
+    assert frederik["decided_on"] == decided.isoformat()
+    assert frederik["planned_end"] == add_months(decided, 36).isoformat()
+    assert any(e["kind"] == "registered" for e in frederik["timeline"])
+    gitte = mette.get(f"/api/cases/{by_name['Gitte Andersen']['id']}").json()
+    assert gitte["effort_rule_missed_on"] is not None and gitte["team_flagged"]
+
+    longer = mette.post(
+        f"/api/cases/{frederik['id']}/extend",
+        json={"new_end": add_months(decided, 48).isoformat(), "reason": "Mere praktik"},
+    )
+    assert longer.status_code == 422, longer.text
+    assert "36 måneder" in longer.json()["detail"]
+
+    sara = mette.post("/api/citizens", json={"cpr": random_cpr(), "name": "Sara Sent"}).json()
+    late = mette.post(
+        "/api/cases", json={"citizen_id": sara["id"], "course_type": "ressourceforloeb"}
+    ).json()
+    for slug, body in [
+        ("start-preparation", {}),
+        ("schedule-team-meeting", {"meeting_on": copenhagen_today().isoformat()}),
+        (
+            "record-recommendation",
+            {
+                "kind": "ressourceforloeb",
+                "efforts": [{"department": "social", "description": "Bostøtte"}],
+            },
+        ),
+    ]:
+        answer = mette.post(f"/api/cases/{late['id']}/{slug}", json=body)
+        assert answer.status_code == 200, answer.text
+    refused = mette.post(
+        f"/api/cases/{late['id']}/record-decision",
+        json={"kind": "ressourceforloeb", "duration_months": 12},
+    )
+    assert refused.status_code == 409, refused.text
+    assert "afskaffet for nye borgere" in refused.json()["detail"]
+
+
+def _a_new_course_to_its_decision(base_url: str, mette: httpx.Client) -> dict[str, Any]:
+    """A new case is a cross-department course: described with social's part, then decided."""
+    rita = mette.post("/api/citizens", json={"cpr": random_cpr(), "name": "Rita Restart"})
+    case = dict(mette.post("/api/cases", json={"citizen_id": rita.json()["id"]}).json())
+    assert case["course_type"] == "tvaerfagligt"
+    for slug, body in [
+        ("start-description", {}),
+        ("assign-task", {"department": "social", "purpose": "Bostøtte", "for_description": True}),
+    ]:
+        answer = mette.post(f"/api/cases/{case['id']}/{slug}", json=body)
+        assert answer.status_code == 200, answer.text
+    with _login(base_url, "social") as social:
+        inbox = social.get("/api/inbox").json()
+        task = next(t for t in inbox if t["citizen_name"] == "Rita Restart")
+        for slug, body in [
+            ("acknowledge", {}),
+            ("start", {}),
+            ("complete", {"result": "Bostøtte hjælper"}),
+        ]:
+            answer = social.post(f"/api/tasks/{task['id']}/{slug}", json=body)
+            assert answer.status_code == 200, answer.text
+    for slug, body in [
+        (
+            "complete-description",
+            {"summary": "Bostøtte og praktik", "citizen_text": "Du får hjælp hjemme"},
+        ),
+        ("record-decision", {"kind": "coordinated", "duration_months": 24}),
+    ]:
+        answer = mette.post(f"/api/cases/{case['id']}/{slug}", json=body)
+        assert answer.status_code == 200, answer.text
+    assert answer.json()["case"]["stage"] == "active"
+    return case
+
+
 def _outbox(data_dir: Path, purpose: str, name: str) -> list[str]:
     """The bodies of the messages of this purpose to the citizen, newest first."""
     with closing(sqlite3.connect(data_dir / "forloeb.db")) as db:
@@ -187,7 +270,14 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
             cases = mette.get("/api/cases").json()
             mine = [c for c in demo_cases() if "koordinator" in (c.coordinator, c.handover_to)]
             assert len(cases) == len(mine)
-            assert {c["stage"] for c in cases} >= {"referred", "team", "active", "ended", "closed"}
+            assert {c["stage"] for c in cases} >= {
+                "referred",
+                "description",
+                "health_advice",
+                "active",
+                "ended",
+                "closed",
+            }
             page = mette.get("/cases")
             assert page.status_code == 200 and "Mine sager" in page.text
 
@@ -210,30 +300,15 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
             counted = [row.split(";") for row in table if ";I alt;" in row]
             assert counted and sum(int(row[3]) for row in counted) > 0
 
-            rita = {"cpr": random_cpr(), "name": "Rita Restart"}
-            citizen = mette.post("/api/citizens", json=rita)
-            case = mette.post("/api/cases", json={"citizen_id": citizen.json()["id"]}).json()
-            for slug, body in [
-                ("start-preparation", {}),
-                ("schedule-team-meeting", {"meeting_on": copenhagen_today().isoformat()}),
-                (
-                    "record-recommendation",
-                    {
-                        "kind": "ressourceforloeb",
-                        "efforts": [{"department": "social", "description": "Bostøtte"}],
-                    },
-                ),
-                ("record-decision", {"kind": "ressourceforloeb", "duration_months": 24}),
-            ]:
-                answer = mette.post(f"/api/cases/{case['id']}/{slug}", json=body)
-                assert answer.status_code == 200, answer.text
-            assert answer.json()["case"]["stage"] == "active"
+            _check_the_law_of_december_2026(base_url, mette, cases)
+            case = _a_new_course_to_its_decision(base_url, mette)
 
     # Started again from the same data directory: the case is there and still advances.
     with forloeb_up(tmp_path, ports) as base_url, _login(base_url, "koordinator") as mette:
         again = mette.get(f"/api/cases/{case['id']}").json()
         assert again["stage"] == "active"
-        assert len(mette.get("/api/cases").json()) == len(cases) + 1  # demo not seeded twice
+        # The demo is not seeded twice: the demo's cases and the two made above.
+        assert len(mette.get("/api/cases").json()) == len(cases) + 2
         ended = mette.post(
             f"/api/cases/{case['id']}/end",
             json={"outcome": "education", "reason": "Startet på SOSU"},

@@ -99,7 +99,7 @@ async def test_a_change_from_another_site_is_refused_and_changes_nothing(
 ):
     case = await new_case(as_coordinator)
     forged = await as_coordinator.post(
-        f"/cases/{case['id']}/start-preparation",
+        f"/cases/{case['id']}/start-description",
         headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
     )
     assert forged.status_code == 403
@@ -107,7 +107,7 @@ async def test_a_change_from_another_site_is_refused_and_changes_nothing(
     after = (await as_coordinator.get(f"/api/cases/{case['id']}")).json()
     assert after["stage"] == "referred"
     own = await as_coordinator.post(
-        f"/api/cases/{case['id']}/start-preparation",
+        f"/api/cases/{case['id']}/start-description",
         json={},
         headers={"Origin": service.base_url, "Sec-Fetch-Site": "same-origin"},
     )

@@ -34,6 +34,7 @@ from models.rules import CourseRules
 from tests.factories import actor_of, case_messages
 from tests.workflows.meeting_steps import at, state_of
 from tests.workflows.programme_helpers import (
+    RUNNING_AT_REFERRAL,
     expect_rejection,
     send,
     start_programme,
@@ -177,7 +178,10 @@ async def test_no_round_falls_due_once_the_course_has_ended(
     # A month between rounds, so the next would fall due well before the follow-up.
     rules = CourseRules(progression=ProgressionRules(interval_months=1))
     async with worker_for(time_env.client, task_queue, open_session, executor, rules=rules):
-        running = await start_programme(time_env.client, task_queue, session)
+        # A ressourceforløb running since before the cut-off, so it may still be granted.
+        running = await start_programme(
+            time_env.client, task_queue, session, registered=RUNNING_AT_REFERRAL
+        )
         me = actor_of(running.coordinator)
         today = local_date(await time_env.get_current_time())
         await send(running.handle, StartPreparation(actor=me))

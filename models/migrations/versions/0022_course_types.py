@@ -33,10 +33,19 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("health_advice_requested_at", sa.DateTime(timezone=True)))
         batch_op.add_column(sa.Column("health_advice_received_at", sa.DateTime(timezone=True)))
         batch_op.create_index("ix_case_type_stage", ["course_type", "stage", "planned_end"])
+        batch_op.create_index(
+            "ix_case_effort_rule", ["course_type", "stage", "effort_rule_missed_on"]
+        )
+        batch_op.create_index(
+            "ix_case_health_advice_wait",
+            ["health_advice_received_at", "health_advice_requested_at", "coordinator_id"],
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("case") as batch_op:
+        batch_op.drop_index("ix_case_health_advice_wait")
+        batch_op.drop_index("ix_case_effort_rule")
         batch_op.drop_index("ix_case_type_stage")
         for column in (
             "health_advice_received_at",

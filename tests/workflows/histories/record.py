@@ -41,6 +41,9 @@ SCENARIOS = [
     "test_citizen_page.py::test_the_citizen_confirms_or_asks_for_a_new_time_on_their_page",
     "test_citizen_page.py::test_the_citizen_chooses_only_channels_the_municipality_can_use",
     "test_citizen_page.py::test_a_sign_in_code_goes_at_once_even_in_quiet_hours",
+    "test_course_types.py::test_a_cross_department_course_from_referral_to_the_follow_up",
+    "test_course_types.py::test_the_six_month_rule_flags_a_course_without_an_effort_and_not_one_with",
+    "test_course_types.py::test_a_registered_course_keeps_its_dates_and_its_timers_fall_where_the_law_puts_them",
 ]
 
 
