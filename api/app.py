@@ -22,6 +22,7 @@ from api.routes import (
     data_protection,
     department_pages,
     dev_pages,
+    import_page,
     openid_sign_in,
     pages,
     twilio_webhooks,
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(department_pages.router)
     app.include_router(dashboard_page.router)
     app.include_router(data_protection.router)
+    app.include_router(import_page.router)
     app.include_router(citizen_link.router)
     app.include_router(citizen_page.router)
     if settings.test_pages:

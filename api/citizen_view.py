@@ -1,6 +1,7 @@
 """What the citizen's own page shows, read from the read model: only what is meant for them.
 
-The next appointment and those after it; their coordinator; the plan as a road, by month,
+The next appointment and those after it; their coordinator; the combined description of their
+circumstances in the plain words written for them, once it is done; the plan as a road, by month,
 with the goal, the sub-goals and the activities in the words written for the citizen
 (an activity without such words is not shown: a department's task and its considerations are
 the municipality's, not the citizen's page); what happened lately; the messages sent to
@@ -85,6 +86,9 @@ class CitizenView:
     later_meetings: list[Meeting]
     goal: Goal | None
     sub_goals: list[Goal]
+    # The combined description in the words written for the citizen, and its date.
+    description: str
+    described_on: date | None
     road: list[Month]
     happenings: list[Happening]
     messages: list[Shown]
@@ -115,6 +119,7 @@ def build(session: Session, case_id: uuid.UUID, rules: ProgressionRules) -> Citi
     activities = _activities(session, case_id)
     goals = [g for g in facts.goals if g.status != GoalStatus.DROPPED]
     pending = set(facts.progression.pending)
+    described = facts.description if facts.description and facts.description.completed_on else None
     return CitizenView(
         first_name=citizen.name.split()[0],
         case_id=case_id,
@@ -124,6 +129,8 @@ def build(session: Session, case_id: uuid.UUID, rules: ProgressionRules) -> Citi
         later_meetings=ahead[1:4],
         goal=next((g for g in goals if g.parent_id is None), None),
         sub_goals=[g for g in goals if g.parent_id is not None],
+        description=described.citizen_text if described else "",
+        described_on=described.completed_on if described else None,
         road=_road(goals, activities, meetings, today),
         happenings=_happenings(activities, meetings, today),
         messages=_messages(session, case),

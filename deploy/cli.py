@@ -1,4 +1,5 @@
-"""The `forloeb` command: `up` runs everything; `worker` and `api` run one part each."""
+"""The `forloeb` command: `up` runs everything; `worker` and `api` run one part each; `import`
+brings the running courses in from the municipality's current system."""
 
 import argparse
 import asyncio
@@ -7,6 +8,7 @@ import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -28,6 +30,18 @@ def main(argv: list[str] | None = None) -> None:
         "task",
         choices=["verify", "prune"],
         help="verify: check that no row was changed; prune: remove rows past their retention",
+    )
+    course_import = commands.add_parser(
+        "import", help="register running courses from the municipality's current system"
+    )
+    course_import.add_argument("file", type=Path, help="CSV file; format in api/course_file.py")
+    course_import.add_argument(
+        "--dry-run", action="store_true", help="check every line and report; write nothing"
+    )
+    course_import.add_argument(
+        "--as",
+        dest="username",
+        help="the administrator the import acts as; needed when there are several",
     )
     deadlines = commands.add_parser("deadlines", help="show or set a department's task deadlines")
     deadlines.add_argument("department", nargs="?", choices=[d.value for d in Department])
@@ -64,6 +78,8 @@ def main(argv: list[str] | None = None) -> None:
         from deploy.demo import seed_demo
 
         asyncio.run(seed_demo(settings))
+    elif args.command == "import":
+        sys.exit(import_courses(settings, args.file, args.dry_run, args.username))
 
 
 def _refuse_test_doors(settings: Settings, command: str, *, demo: bool) -> None:
@@ -195,6 +211,67 @@ def prune_access_log(settings: Settings) -> int:
     engine.dispose()
     print(f"Fjernede {removed} rækker ældre end {before:%d.%m.%Y} fra adgangsloggen.")
     return 0
+
+
+def import_courses(settings: Settings, path: Path, dry_run: bool, username: str | None) -> int:
+    """0 when every line was imported (or, in a dry run, could be) or existed already; 1 when
+    some line or the file has a problem, each printed with its line number."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        print(f"Filen {path} findes ikke eller kan ikke læses.", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(_import_courses(settings, data, dry_run, username))
+    except DBAPIError as error:
+        print(f"Databasen svarer ikke ({error.orig}); er `forloeb migrate` kørt?", file=sys.stderr)
+        return 1
+    except RuntimeError as error:
+        # The Temporal client's way of saying it found no server at the address.
+        print(f"Sagsmotoren (Temporal) svarer ikke: {error}", file=sys.stderr)
+        return 1
+
+
+async def _import_courses(
+    settings: Settings, data: bytes, dry_run: bool, username: str | None
+) -> int:
+    from api.course_import import CONCURRENCY, check_file, import_file, importer
+    from api.errors import ServiceError
+    from deploy.connections import connect_temporal
+    from models.db import make_engine, session_factory
+
+    # The API's guard too: the import's database work belongs on the thread pool.
+    engine = make_engine(settings.effective_database_url, threads=CONCURRENCY, off_event_loop=True)
+    open_session = session_factory(engine)
+    try:
+        if dry_run:
+            report = await check_file(open_session, data=data, rules=settings.course_rules)
+        else:
+            try:
+                user = await asyncio.to_thread(importer, open_session, username)
+            except ServiceError as error:
+                print(error.message, file=sys.stderr)
+                return 1
+            client = await connect_temporal(settings)
+            done = 0
+
+            def progress(_: object) -> None:
+                nonlocal done
+                done += 1
+                if done % 250 == 0:
+                    print(f"… {done} linjer skrevet", file=sys.stderr, flush=True)
+
+            report = await import_file(
+                open_session, client, data=data, user=user, settings=settings, progress=progress
+            )
+    finally:
+        engine.dispose()
+    for problem in report.problems():
+        print(problem)
+    print(report.summary())
+    return 0 if report.clean else 1
 
 
 def _given(value: float | None, current: float) -> float:

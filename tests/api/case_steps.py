@@ -60,14 +60,7 @@ async def to_active(
         for_description=True,
     )
     task_id = (await client.get(f"/api/cases/{case_id}/tasks")).json()[-1]["id"]
-    steps: list[tuple[str, dict[str, str]]] = [
-        ("acknowledge", {}),
-        ("start", {}),
-        ("complete", {"result": "Bostøtte to gange om ugen hjælper"}),
-    ]
-    for slug, fields in steps:
-        answer = await department.post(f"/api/tasks/{task_id}/{slug}", json=fields)
-        assert answer.status_code == 200, answer.text
+    await carry_out(department, task_id, "Bostøtte to gange om ugen hjælper")
     await act(
         client,
         case_id,
@@ -76,6 +69,18 @@ async def to_active(
         citizen_text="Vi har skrevet ned, hvad du har brug for",
     )
     return await act(client, case_id, "record-decision", kind="coordinated", duration_months=months)
+
+
+async def carry_out(department: httpx.AsyncClient, task_id: str, result: str) -> None:
+    """The department acknowledges, starts and completes its task."""
+    steps: list[tuple[str, dict[str, str]]] = [
+        ("acknowledge", {}),
+        ("start", {}),
+        ("complete", {"result": result}),
+    ]
+    for slug, fields in steps:
+        answer = await department.post(f"/api/tasks/{task_id}/{slug}", json=fields)
+        assert answer.status_code == 200, answer.text
 
 
 async def new_legacy_case(client: httpx.AsyncClient, **case_fields: Any) -> dict[str, Any]:

@@ -9,7 +9,14 @@ from sqlmodel import select
 
 from models.access_log import AccessLogRow
 from models.citizen_access import CitizenLink, CitizenSession, digest
-from tests.api.case_steps import act, eventually, meeting_by_sms, new_case, quiet_hours_elsewhere
+from tests.api.case_steps import (
+    act,
+    carry_out,
+    eventually,
+    meeting_by_sms,
+    new_case,
+    quiet_hours_elsewhere,
+)
 from tests.api.citizen_steps import (
     ask_for_code,
     citizen_signed_in,
@@ -185,7 +192,9 @@ async def test_confirming_on_the_page_confirms_on_the_board(service, session, as
     assert logged.count("Handling: Svar på mødet") == 3  # two answers, one refused
 
 
-async def test_the_page_shows_only_what_is_meant_for_the_citizen(service, session, as_coordinator):
+async def test_the_page_shows_only_what_is_meant_for_the_citizen(
+    service, session, as_coordinator, as_department_worker
+):
     case = await _citizen_with_meeting(as_coordinator)
     await act(
         as_coordinator,
@@ -202,12 +211,27 @@ async def test_the_page_shows_only_what_is_meant_for_the_citizen(service, sessio
         "assign-task",
         department="social",
         purpose="Bostøtte efter udsættelse",
+        for_description=True,
     )
     await act(as_coordinator, case["id"], "record-goal", text="At komme i praktik i en butik")
     async with citizen_signed_in(service.base_url, session, case["id"]) as citizen:
+        before = (await citizen.get("/borger")).text
+        assert "Det har vi skrevet om din situation" not in before
+
+        # Social writes its part; the coordinator completes the combined description.
+        part = (await as_coordinator.get(f"/api/cases/{case['id']}/tasks")).json()[-1]
+        await carry_out(as_department_worker, part["id"], "Skrevet")
+        await act(
+            as_coordinator,
+            case["id"],
+            "complete-description",
+            summary="Angst og misbrug; bostøtte efter udsættelse af lejligheden",
+            citizen_text="Du vil gerne arbejde med hænderne og har brug for faste aftaler",
+        )
         page = (await citizen.get("/borger")).text
     assert "Samtaler om at få det bedre" in page
     assert "At komme i praktik i en butik" in page
+    assert "Du vil gerne arbejde med hænderne og har brug for faste aftaler" in page
     for hidden in ("psykiater", "angst", "misbrug", "Bostøtte", "udsættelse", "Sundhed", "Social"):
         assert hidden not in page, hidden
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.api.case_steps import new_case, new_legacy_case
+from tests.api.case_steps import new_legacy_case
 from tests.factories import PASSWORD, random_cpr
 
 

@@ -136,6 +136,12 @@ def _check_the_law_of_december_2026(
     assert any(e["kind"] == "registered" for e in frederik["timeline"])
     gitte = mette.get(f"/api/cases/{by_name['Gitte Andersen']['id']}").json()
     assert gitte["effort_rule_missed_on"] is not None and gitte["team_flagged"]
+    with _login(base_url, "leder") as manager:
+        phase_out = manager.get("/leder/udfasning.csv")
+    assert phase_out.status_code == 200, phase_out.text
+    # Frederik's, Gitte's and Jakob's courses end in three quarters; Gitte's passed the rule.
+    ends = [row for row in phase_out.text.splitlines() if row.startswith("Slutter ")]
+    assert len(ends) >= 3 and sum(int(row.split(";")[1]) for row in ends) == 3, ends
 
     longer = mette.post(
         f"/api/cases/{frederik['id']}/extend",
@@ -148,19 +154,16 @@ def _check_the_law_of_december_2026(
     late = mette.post(
         "/api/cases", json={"citizen_id": sara["id"], "course_type": "ressourceforloeb"}
     ).json()
-    for slug, body in [
-        ("start-preparation", {}),
-        ("schedule-team-meeting", {"meeting_on": copenhagen_today().isoformat()}),
-        (
-            "record-recommendation",
-            {
-                "kind": "ressourceforloeb",
-                "efforts": [{"department": "social", "description": "Bostøtte"}],
-            },
-        ),
-    ]:
-        answer = mette.post(f"/api/cases/{late['id']}/{slug}", json=body)
-        assert answer.status_code == 200, answer.text
+    efforts = [{"department": "social", "description": "Bostøtte"}]
+    _post_each(
+        mette,
+        f"/api/cases/{late['id']}",
+        [
+            ("start-preparation", {}),
+            ("schedule-team-meeting", {"meeting_on": copenhagen_today().isoformat()}),
+            ("record-recommendation", {"kind": "ressourceforloeb", "efforts": efforts}),
+        ],
+    )
     refused = mette.post(
         f"/api/cases/{late['id']}/record-decision",
         json={"kind": "ressourceforloeb", "duration_months": 12},
@@ -174,33 +177,41 @@ def _a_new_course_to_its_decision(base_url: str, mette: httpx.Client) -> dict[st
     rita = mette.post("/api/citizens", json={"cpr": random_cpr(), "name": "Rita Restart"})
     case = dict(mette.post("/api/cases", json={"citizen_id": rita.json()["id"]}).json())
     assert case["course_type"] == "tvaerfagligt"
-    for slug, body in [
-        ("start-description", {}),
-        ("assign-task", {"department": "social", "purpose": "Bostøtte", "for_description": True}),
-    ]:
-        answer = mette.post(f"/api/cases/{case['id']}/{slug}", json=body)
-        assert answer.status_code == 200, answer.text
+    on_case = f"/api/cases/{case['id']}"
+    part = {"department": "social", "purpose": "Bostøtte", "for_description": True}
+    _post_each(mette, on_case, [("start-description", {}), ("assign-task", part)])
     with _login(base_url, "social") as social:
         inbox = social.get("/api/inbox").json()
         task = next(t for t in inbox if t["citizen_name"] == "Rita Restart")
-        for slug, body in [
-            ("acknowledge", {}),
-            ("start", {}),
-            ("complete", {"result": "Bostøtte hjælper"}),
-        ]:
-            answer = social.post(f"/api/tasks/{task['id']}/{slug}", json=body)
-            assert answer.status_code == 200, answer.text
-    for slug, body in [
-        (
-            "complete-description",
-            {"summary": "Bostøtte og praktik", "citizen_text": "Du får hjælp hjemme"},
-        ),
-        ("record-decision", {"kind": "coordinated", "duration_months": 24}),
-    ]:
-        answer = mette.post(f"/api/cases/{case['id']}/{slug}", json=body)
-        assert answer.status_code == 200, answer.text
-    assert answer.json()["case"]["stage"] == "active"
+        done = {"result": "Bostøtte hjælper"}
+        _post_each(
+            social,
+            f"/api/tasks/{task['id']}",
+            [("acknowledge", {}), ("start", {}), ("complete", done)],
+        )
+    described = {"summary": "Bostøtte og praktik", "citizen_text": "Du får hjælp hjemme"}
+    decided = _post_each(
+        mette,
+        on_case,
+        [
+            ("complete-description", described),
+            ("record-decision", {"kind": "coordinated", "duration_months": 24}),
+        ],
+    )
+    assert decided.json()["case"]["stage"] == "active"
     return case
+
+
+def _post_each(
+    client: httpx.Client, prefix: str, steps: list[tuple[str, dict[str, Any]]]
+) -> httpx.Response:
+    """Each action in turn, each accepted; the last answer."""
+    answer = None
+    for slug, body in steps:
+        answer = client.post(f"{prefix}/{slug}", json=body)
+        assert answer.status_code == 200, answer.text
+    assert answer is not None
+    return answer
 
 
 def _outbox(data_dir: Path, purpose: str, name: str) -> list[str]:
