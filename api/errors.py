@@ -124,6 +124,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_down(request: Request, exc: DBAPIError) -> Response:
+        # The statement without its parameters, which may hold personal data: a database
+        # that refuses our SQL is a fault to find, not only an outage to wait out.
+        logging.getLogger("forloeb.api").error(
+            "database error on %s: %s in %s",
+            request.url.path,
+            type(exc.orig).__name__,
+            " ".join(str(exc.statement).split())[:500],
+        )
         return JSONResponse(
             {"detail": "Databasen svarer ikke lige nu. Prøv igen om lidt."}, status_code=503
         )

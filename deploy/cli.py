@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +48,13 @@ def main(argv: list[str] | None = None) -> None:
     deadlines.add_argument("department", nargs="?", choices=[d.value for d in Department])
     deadlines.add_argument("--acknowledge-days", type=float, help="working days to acknowledge")
     deadlines.add_argument("--escalation-days", type=float, help="working days between escalations")
+    commands.add_parser("check", help="compare every open course's workflow with the read model")
+    rebuild = commands.add_parser(
+        "rebuild-read-model", help="project every course again from Temporal's histories"
+    )
+    rebuild.add_argument(
+        "--force", action="store_true", help="rebuild even though the read model holds rows"
+    )
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -80,6 +88,10 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(seed_demo(settings))
     elif args.command == "import":
         sys.exit(import_courses(settings, args.file, args.dry_run, args.username))
+    elif args.command == "check":
+        sys.exit(_unless_unreachable(check_read_model(settings)))
+    elif args.command == "rebuild-read-model":
+        sys.exit(_unless_unreachable(rebuild_read_model(settings, force=args.force)))
 
 
 def _refuse_test_doors(settings: Settings, command: str, *, demo: bool) -> None:
@@ -216,22 +228,12 @@ def prune_access_log(settings: Settings) -> int:
 def import_courses(settings: Settings, path: Path, dry_run: bool, username: str | None) -> int:
     """0 when every line was imported (or, in a dry run, could be) or existed already; 1 when
     some line or the file has a problem, each printed with its line number."""
-    from sqlalchemy.exc import DBAPIError
-
     try:
         data = path.read_bytes()
     except OSError:
         print(f"Filen {path} findes ikke eller kan ikke læses.", file=sys.stderr)
         return 1
-    try:
-        return asyncio.run(_import_courses(settings, data, dry_run, username))
-    except DBAPIError as error:
-        print(f"Databasen svarer ikke ({error.orig}); er `forloeb migrate` kørt?", file=sys.stderr)
-        return 1
-    except RuntimeError as error:
-        # The Temporal client's way of saying it found no server at the address.
-        print(f"Sagsmotoren (Temporal) svarer ikke: {error}", file=sys.stderr)
-        return 1
+    return _unless_unreachable(_import_courses(settings, data, dry_run, username))
 
 
 async def _import_courses(
@@ -272,6 +274,86 @@ async def _import_courses(
         print(problem)
     print(report.summary())
     return 0 if report.clean else 1
+
+
+def _unless_unreachable(command: Coroutine[None, None, int]) -> int:
+    """Run a maintenance command; a database or Temporal that cannot be reached is explained
+    in one line, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return asyncio.run(command)
+    except DBAPIError as error:
+        print(f"Databasen svarer ikke ({error.orig}); er `forloeb migrate` kørt?", file=sys.stderr)
+        return 1
+    except RuntimeError as error:
+        # The Temporal client's way of saying it found no server at the address.
+        print(f"Sagsmotoren (Temporal) svarer ikke: {error}", file=sys.stderr)
+        return 1
+
+
+async def check_read_model(settings: Settings) -> int:
+    """0 when the read model says what every open course's workflow says; 1, with each
+    difference, when not."""
+    from deploy.connections import connect_temporal
+    from deploy.read_model_check import CONCURRENCY, check
+    from models.db import make_engine, session_factory
+
+    client = await connect_temporal(settings)
+    engine = make_engine(settings.effective_database_url, threads=CONCURRENCY)
+    try:
+        report = await check(client, session_factory(engine))
+    finally:
+        engine.dispose()
+    for difference in report.differences:
+        print(difference)
+    print(report.summary())
+    return 1 if report.differences else 0
+
+
+async def rebuild_read_model(settings: Settings, *, force: bool) -> int:
+    """Project every course again from its history in Temporal; refused while the read model
+    holds projected rows, unless forced."""
+    import time
+
+    from deploy.connections import connect_temporal
+    from deploy.read_model_rebuild import RebuildReport, ReplayFailed, projected_rows, rebuild
+    from models.db import make_engine, session_factory
+
+    engine = make_engine(settings.effective_database_url)
+    open_session = session_factory(engine)
+    try:
+        held = await asyncio.to_thread(projected_rows, open_session)
+        if held and not force:
+            print(
+                f"Læsemodellen er ikke tom ({held} projicerede rækker). Kør med --force for at "
+                "tømme den for forløbene i Temporal og bygge den op igen.",
+                file=sys.stderr,
+            )
+            return 1
+        client = await connect_temporal(settings)
+        began = time.monotonic()
+
+        def progress(report: RebuildReport, total: int) -> None:
+            if report.courses % 100 == 0 or report.courses == total:
+                print(f"… {report.courses} af {total} forløb", file=sys.stderr, flush=True)
+
+        try:
+            report = await rebuild(
+                client, open_session, settings.course_rules, force=force, progress=progress
+            )
+        except ReplayFailed as failed:
+            print(
+                f"{failed} Genopbygningen er standset; kør den igen med --force.", file=sys.stderr
+            )
+            return 1
+    finally:
+        engine.dispose()
+    print(
+        f"{report.courses} forløb genopbygget ({report.runs} kørsler, "
+        f"{report.projections} projektioner) på {time.monotonic() - began:.1f} s."
+    )
+    return 0
 
 
 def _given(value: float | None, current: float) -> float:

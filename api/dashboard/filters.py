@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, String, and_, exists, func, literal, true
+from sqlalchemy import ColumnElement, String, and_, exists, func, literal_column, true
 from sqlmodel import col, select
 
 from api.dashboard.period import Quarter
@@ -25,7 +25,9 @@ def case_type() -> ColumnElement[str]:
     slower than without the filter. Compared this way, the type is checked only on the rows
     that each section's own index finds.
     """
-    return func.coalesce(col(Case.course_type), literal("", String))
+    # The empty text inlined, not bound: PostgreSQL groups by this expression only when the
+    # SELECT and the GROUP BY spell it the same.
+    return func.coalesce(col(Case.course_type), literal_column("''", String))
 
 
 @dataclass(frozen=True)
