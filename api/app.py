@@ -9,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from api import auth, errors
+from api import auth, errors, metrics
 from api.deps import TemporalConnection
+from api.health import readiness
 from api.openid import OpenIdLogin
+from api.request_id import RequestId
 from api.routes import (
     board_page,
     case_page,
@@ -40,11 +42,26 @@ def create_app(settings: Settings) -> FastAPI:
         # the pool has room for each of them, so none waits for a connection another holds.
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         engine = make_engine(
-            settings.effective_database_url, threads=settings.api_threads, off_event_loop=True
+            settings.effective_database_url,
+            threads=settings.api_threads,
+            off_event_loop=True,
+            pool_overrides=settings.db_pool(),
         )
         app.state.open_session = session_factory(engine)
         app.state.temporal = TemporalConnection(settings)
+        served = None
+        if settings.metrics_port is not None:
+            served = metrics.serve_metrics(
+                metrics.registry_for(app.state.open_session),
+                host=settings.metrics_host,
+                port=settings.metrics_port,
+            )
         yield
+        if served is not None:
+            server, thread = served
+            server.shutdown()
+            server.server_close()
+            thread.join()
         engine.dispose()
 
     app = FastAPI(
@@ -67,6 +84,9 @@ def create_app(settings: Settings) -> FastAPI:
     # the session is even read.
     app.add_middleware(SameOrigin, public_url=settings.effective_public_url)
     app.add_middleware(SecurityHeaders)
+    # Outermost of all: every request is timed, and every log line of it carries its id.
+    app.add_middleware(metrics.RequestMetrics)
+    app.add_middleware(RequestId)
     errors.install(app)
     app.include_router(auth.router)
     if openid is not None:
@@ -86,8 +106,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(twilio_webhooks.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
+    # Liveness: the process answers; it touches nothing, so a slow database never gets a
+    # healthy process restarted.
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    # Readiness: the database and Temporal answer; until they do, the proxy sends no one here.
+    app.add_api_route("/readyz", readiness, include_in_schema=False)
 
     return app

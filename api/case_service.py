@@ -18,7 +18,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import access_log
+from api import access_log, metrics
 from api.action_fields import fill
 from api.case_actions import refusal_for
 from api.case_sight import Sight, sight_of
@@ -307,6 +307,30 @@ async def act(
     client: Client, *, user: Staff | None, case: Case, command: Command, wait: timedelta
 ) -> TimelineEvent:
     """Send one command to the case's workflow and wait until it is projected."""
+    # Every action, from a caseworker, a citizen or a provider's webhook, passes here once.
+    try:
+        event = await _send(client, user=user, case=case, command=command, wait=wait)
+    except Exception as error:
+        # A request cancelled because its client went away is no outcome; it is not counted.
+        metrics.count_action(update_name(command), _outcome(error))
+        raise
+    metrics.count_action(update_name(command), "done")
+    return event
+
+
+def _outcome(error: Exception) -> str:
+    if isinstance(error, ActionPending):
+        return "pending"
+    if isinstance(error, Unavailable | RPCError):
+        return "unavailable"
+    if isinstance(error, Invalid):
+        return "invalid"
+    return "refused" if isinstance(error, ServiceError) else "error"
+
+
+async def _send(
+    client: Client, *, user: Staff | None, case: Case, command: Command, wait: timedelta
+) -> TimelineEvent:
     if case.stage == Stage.CLOSED:
         raise Conflict("Sagen er lukket og kan ikke ændres.")
     # None: the citizen or a provider speaking through a verified webhook.

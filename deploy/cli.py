@@ -4,17 +4,27 @@ brings the running courses in from the municipality's current system."""
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from deploy.json_logs import configure_logging
 from models.enums import Department
 from models.settings import ProductionRefused, Settings
+
+if TYPE_CHECKING:
+    from temporalio.runtime import Runtime
+
+# `forloeb up`'s metrics ports: the API's, and the worker's Temporal SDK metrics.
+EMBEDDED_METRICS_PORT = 9464
+EMBEDDED_WORKER_METRICS_PORT = 9465
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,11 +65,18 @@ def main(argv: list[str] | None = None) -> None:
     rebuild.add_argument(
         "--force", action="store_true", help="rebuild even though the read model holds rows"
     )
+    commands.add_parser("doctor", help="check each connection and setting, and say what to fix")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        # A setting the municipality got wrong: its name and the reason, not a traceback.
+        reasons = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'indstilling'}: {e['msg']}" for e in error.errors()
+        )
+        sys.exit(f"forloeb: en indstilling er ugyldig. {reasons}")
+    configure_logging(settings.log_format)
     try:
         _refuse_test_doors(settings, args.command, demo=getattr(args, "demo", False))
     except ProductionRefused as refused:
@@ -67,6 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "up":
         from deploy.supervisor import run_embedded
 
+        # The embedded default shows its metrics on loopback; the children read these.
+        os.environ.setdefault("FORLOEB_METRICS_PORT", str(EMBEDDED_METRICS_PORT))
+        os.environ.setdefault("FORLOEB_WORKER_METRICS_PORT", str(EMBEDDED_WORKER_METRICS_PORT))
         sys.exit(run_embedded(settings, demo=args.demo))
     elif args.command == "worker":
         asyncio.run(run_worker(settings))
@@ -92,6 +112,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(_unless_unreachable(check_read_model(settings)))
     elif args.command == "rebuild-read-model":
         sys.exit(_unless_unreachable(rebuild_read_model(settings, force=args.force)))
+    elif args.command == "doctor":
+        from deploy.doctor import run_doctor
+
+        sys.exit(asyncio.run(run_doctor(settings)))
 
 
 def _refuse_test_doors(settings: Settings, command: str, *, demo: bool) -> None:
@@ -122,10 +146,14 @@ async def run_worker(settings: Settings) -> None:
     from notifications.sms import TwilioSms
     from notifications.voice import TwilioVoice
 
-    client = await connect_temporal(settings)
+    client = await connect_temporal(settings, runtime=_worker_runtime(settings))
     # Every worker sets it up, so a changed digest hour takes effect when workers restart.
     await ensure_digest_schedule(client, settings.task_queue, settings.digest_hour)
-    engine = make_engine(settings.effective_database_url, threads=settings.worker_threads)
+    engine = make_engine(
+        settings.effective_database_url,
+        threads=settings.worker_threads,
+        pool_overrides=settings.db_pool(),
+    )
     # A case row whose API process died before it started the workflow gets it now.
     started = await start_unstarted_workflows(
         session_factory(engine), client, settings.task_queue, older_than=timedelta(minutes=1)
@@ -155,6 +183,39 @@ async def run_worker(settings: Settings) -> None:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)
             await stop.wait()
     engine.dispose()
+
+
+def _worker_runtime(settings: Settings) -> "Runtime | None":
+    """With FORLOEB_WORKER_METRICS_PORT set, a runtime whose telemetry serves the Temporal
+    SDK's own metrics (task slots, poll and schedule-to-start latencies, activity failures)
+    to Prometheus; with JSON logs, one that hands the SDK core's warnings to our logging, so
+    they are JSON lines too. Otherwise the SDK's default runtime."""
+    json_logs = settings.log_format == "json"
+    if settings.worker_metrics_port is None and not json_logs:
+        return None
+    from temporalio.runtime import (
+        LogForwardingConfig,
+        LoggingConfig,
+        PrometheusConfig,
+        Runtime,
+        TelemetryConfig,
+    )
+
+    logs = LoggingConfig.default
+    if json_logs:
+        core = logging.getLogger("temporalio.core")
+        logs = LoggingConfig(filter=logs.filter, forwarding=LogForwardingConfig(logger=core))
+    metrics = None
+    if settings.worker_metrics_port is not None:
+        address = f"{settings.metrics_host}:{settings.worker_metrics_port}"
+        metrics = PrometheusConfig(bind_address=address)
+    try:
+        return Runtime(telemetry=TelemetryConfig(logging=logs, metrics=metrics))
+    except ValueError as error:
+        # A port in use: the worker runs without its metrics, and Prometheus reports the
+        # target down, rather than no worker at all.
+        logging.getLogger("forloeb.worker").error("metrics not served: %s", error)
+        return None
 
 
 def set_deadlines(
@@ -371,4 +432,6 @@ def run_api(settings: Settings) -> None:
         port=settings.api_port,
         log_level="info",
         proxy_headers=True,
+        # JSON lines: uvicorn's own loggers go through ours rather than its text formatters.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )

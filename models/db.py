@@ -1,7 +1,7 @@
 """Engine, sessions and migrations of the read model. Nothing is created at import time."""
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -62,24 +62,37 @@ class StrEnumType(TypeDecorator[E]):
 POOL_TIMEOUT_SECONDS = 10
 
 
-def make_engine(url: str, *, threads: int = 5, off_event_loop: bool = False) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    threads: int = 5,
+    off_event_loop: bool = False,
+    pool_overrides: Mapping[str, Any] | None = None,
+) -> Engine:
     """An engine for SQLite (the embedded default) or PostgreSQL.
 
     The pool holds two connections for each thread that may use it at once, so a thread never
     waits for a connection that another waiting thread holds. With off_event_loop, a
     connection asked for on a thread that runs an event loop is refused: blocking there stalls
     every request in flight, and the refusal makes such code fail its tests at once.
+    pool_overrides (Settings.db_pool()) replaces the derived sizes where the database server
+    allows fewer connections than the threads would take.
     """
     pool = {"pool_size": threads, "max_overflow": threads, "pool_timeout": POOL_TIMEOUT_SECONDS}
+    pool |= pool_overrides or {}
     if url.startswith("sqlite"):
         # The busy timeout lets a writer wait its turn for SQLite's one write lock; writers
         # hold it only for their own short transaction, never across a network call.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            # A statement's parameters may hold personal data: never in an error's text.
+            hide_parameters=True,
+            **pool,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, **pool)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
     if off_event_loop:
         event.listen(engine, "checkout", _refuse_on_event_loop)
     return engine

@@ -212,6 +212,29 @@ class Settings(BaseSettings):
     oidc_groups: Annotated[dict[str, GroupAccess], NoDecode] = Field(default_factory=dict)
     # The ID token's claim that lists the person's groups.
     oidc_groups_claim: str = "groups"
+    # Observability: Prometheus metrics on ports of their own, off unless a port is set (the
+    # API's on METRICS_PORT, the worker's Temporal SDK metrics on WORKER_METRICS_PORT), on
+    # loopback unless METRICS_HOST says otherwise; and log lines as "text" or "json".
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(None, ge=1, le=65535)
+    worker_metrics_port: int | None = Field(None, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
+    # A real Temporal cluster (deploy/connections.py): TLS, with the server's CA when it is not
+    # publicly trusted, a client certificate and key for mutual TLS, and the name the server's
+    # certificate carries when the address's host differs (SNI). A Temporal Cloud API key, a
+    # CA or a client certificate turns TLS on by itself. The files are read when connecting.
+    temporal_tls: bool = False
+    temporal_tls_ca: Path | None = None
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_server_name: str | None = None
+    temporal_api_key: SecretStr | None = None
+    # The database pool, when the size derived from the threads does not suit the server
+    # (its max_connections, a PgBouncer in front): connections kept, extra connections at a
+    # peak, and seconds a request waits for one before it fails.
+    db_pool_size: int | None = Field(None, ge=1)
+    db_max_overflow: int | None = Field(None, ge=0)
+    db_pool_timeout: float | None = Field(None, gt=0)
 
     @property
     def update_wait(self) -> timedelta:
@@ -313,6 +336,36 @@ class Settings(BaseSettings):
         if "openid" not in self.oidc_scopes.split():
             raise ValueError("FORLOEB_OIDC_SCOPES skal indeholde 'openid'.")
         return self
+
+    @model_validator(mode="after")
+    def _temporal_client_certificate(self) -> Self:
+        if (self.temporal_tls_cert is None) != (self.temporal_tls_key is None):
+            raise ValueError(
+                "FORLOEB_TEMPORAL_TLS_CERT og FORLOEB_TEMPORAL_TLS_KEY skal sættes sammen: "
+                "klientcertifikatet kan ikke bruges uden sin nøgle, og nøglen ikke uden "
+                "certifikatet."
+            )
+        return self
+
+    @property
+    def temporal_tls_on(self) -> bool:
+        """TLS to Temporal: asked for, or implied by an API key or a certificate file (neither
+        is any use over an unencrypted connection)."""
+        return bool(
+            self.temporal_tls
+            or self.temporal_api_key
+            or self.temporal_tls_ca
+            or self.temporal_tls_cert
+        )
+
+    def db_pool(self) -> dict[str, Any]:
+        """The pool sizes set in the environment, to override those make_engine derives."""
+        given = {
+            "pool_size": self.db_pool_size,
+            "max_overflow": self.db_max_overflow,
+            "pool_timeout": self.db_pool_timeout,
+        }
+        return {name: value for name, value in given.items() if value is not None}
 
     def openid(self) -> OpenIdSettings | None:
         """The municipality's identity provider, or None where staff sign in locally only."""

@@ -25,13 +25,7 @@ from tests.factories import copenhagen_today, random_cpr
 
 @contextmanager
 def forloeb_up(data_dir: Path, ports: dict[str, int]) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
-    env |= {
-        "FORLOEB_DATA_DIR": str(data_dir),
-        "FORLOEB_API_PORT": str(ports["api"]),
-        "FORLOEB_TEMPORAL_PORT": str(ports["temporal"]),
-        "FORLOEB_TEMPORAL_UI_PORT": str(ports["ui"]),
-    }
+    env = _env(data_dir, ports)
     log_path = data_dir / "up.log"
     log = log_path.open("ab")
     start = log.tell()
@@ -47,6 +41,17 @@ def forloeb_up(data_dir: Path, ports: dict[str, int]) -> Iterator[str]:
         code = process.wait(timeout=60)
         log.close()
         assert code == 0, _output(log_path, start)
+
+
+def _env(data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
+    """The environment of `forloeb` commands run on the embedded default in this folder."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEMPORAL_ADDRESS")}
+    return env | {
+        "FORLOEB_DATA_DIR": str(data_dir),
+        "FORLOEB_API_PORT": str(ports["api"]),
+        "FORLOEB_TEMPORAL_PORT": str(ports["temporal"]),
+        "FORLOEB_TEMPORAL_UI_PORT": str(ports["ui"]),
+    }
 
 
 def _output(log_path: Path, start: int) -> str:
@@ -310,6 +315,17 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
                 table = manager.get("/leder/moeder.csv").text.splitlines()[1:]
             counted = [row.split(";") for row in table if ";I alt;" in row]
             assert counted and sum(int(row[3]) for row in counted) > 0
+
+            # The read model says what every demo course's workflow says.
+            checked = subprocess.run(
+                [sys.executable, "-m", "deploy", "check"],
+                env=_env(tmp_path, ports),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            assert "0 afvigelser" in checked.stdout
 
             _check_the_law_of_december_2026(base_url, mette, cases)
             case = _a_new_course_to_its_decision(base_url, mette)
