@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -35,11 +36,13 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Run the app on a free loopback port; yield its base URL."""
+async def serve(app: FastAPI, **config: Any) -> AsyncIterator[str]:
+    """Run the app on a free loopback port; yield its base URL. `config` overrides uvicorn's
+    settings (quiet by default)."""
     port = free_port()
+    options: dict[str, Any] = {"log_level": "warning", **config}
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **options)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:

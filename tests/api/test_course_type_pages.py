@@ -53,8 +53,8 @@ async def task_act(client: httpx.AsyncClient, task_id: str, slug: str, **fields:
 async def test_a_new_case_walks_the_cross_department_course_to_its_decision(
     service, pages, as_department_worker
 ):
-    if copenhagen_today() < service.settings.ressourceforloeb_cutoff:
-        pytest.skip("before the cut-off a new case is still a ressourceforløb")
+    # The service runs with the law's cut-off (1 February 2026), which has passed.
+    assert copenhagen_today() >= service.settings.ressourceforloeb_cutoff
     form = await pages.get("/cases/new")
     assert form.status_code == 200
     assert re.search(r'<option value="tvaerfagligt" selected>Tværfagligt forløb<', form.text)
@@ -142,8 +142,7 @@ async def test_a_new_case_walks_the_cross_department_course_to_its_decision(
 
 async def test_a_legacy_course_is_refused_after_the_cut_off_and_beyond_its_limit(service, pages):
     cutoff = service.settings.ressourceforloeb_cutoff
-    if copenhagen_today() <= cutoff:
-        pytest.skip("the cut-off has not passed")
+    assert copenhagen_today() > cutoff
     referred = cutoff - timedelta(days=90)
     case = await new_case(pages, course_type="ressourceforloeb", referred_on=referred.isoformat())
     assert case["course_type"] == "ressourceforloeb"

@@ -8,14 +8,13 @@ import random
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
@@ -31,32 +30,17 @@ from models.enums import Role
 from models.settings import Settings, TwilioSettings
 from notifications.sms import TwilioSms
 from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere, sent_messages
-from tests.api.conftest import free_port, settings_for
+from tests.api.conftest import free_port, serve, settings_for
 from tests.factories import PASSWORD, make_staff, random_cpr
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-@asynccontextmanager
-async def serve_as_in_production(app: FastAPI) -> AsyncIterator[str]:
+def serve_as_in_production(app: FastAPI) -> AbstractAsyncContextManager[str]:
     """Uvicorn as `forloeb api` runs it with JSON logs: its access and error lines go through
     the root logger, where the test reads them."""
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="info", log_config=None, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    return serve(app, log_level="info", log_config=None)
 
 
 @dataclass
