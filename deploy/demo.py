@@ -550,7 +550,7 @@ async def _seed_case(
             {
                 "to_id": str(receiver.id),
                 "note": {
-                    "status": "Forberedende del i gang; borgeren er motiveret for praktik",
+                    "status": "Beskrivelsen er i gang; borgeren er motiveret for praktik",
                     "open_tasks": "Ingen endnu",
                     "agreements": "Ringer til borgeren hver mandag formiddag",
                     "citizen_told": "At Mette Jensen overtager, når hun har accepteret",
