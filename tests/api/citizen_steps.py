@@ -27,7 +27,9 @@ async def latest_link(session: Session, case_id: str) -> str:
     async def linked() -> bool:
         return any(LINK.search(m.body) for m in case_messages(session, case_id))
 
-    await eventually(linked)
+    # The link goes out with the workflow's next send, behind the projections of the actions
+    # before it: on a busy machine that can take longer than a projection alone.
+    await eventually(linked, seconds=30)
     return link_in([m for m in case_messages(session, case_id) if LINK.search(m.body)][-1])
 
 
