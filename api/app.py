@@ -31,6 +31,7 @@ from api.routes import (
 )
 from api.same_origin import SameOrigin
 from api.security_headers import SecurityHeaders
+from api.tracing import RequestTracing
 from models.db import make_engine, session_factory
 from models.settings import Settings
 
@@ -68,6 +69,15 @@ def create_app(settings: Settings) -> FastAPI:
         title="forløb",
         description="Koordinering af ressourceforløb på tværs af forvaltninger.",
         lifespan=lifespan,
+        # FastAPI's own telemetry records the raw path and query (a case id, a search for a
+        # name) and exception messages; api/tracing.py's span records the route's template.
+        telemetry={
+            "tracing": False,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
     app.state.settings = settings
     openid = settings.openid()
@@ -84,6 +94,10 @@ def create_app(settings: Settings) -> FastAPI:
     # the session is even read.
     app.add_middleware(SameOrigin, public_url=settings.effective_public_url)
     app.add_middleware(SecurityHeaders)
+    if settings.otel != "off":
+        # Around every middleware that may answer (a refused cross-site change too), so each
+        # answer has its span and the trace starts here.
+        app.add_middleware(RequestTracing)
     # Outermost of all: every request is timed, and every log line of it carries its id.
     app.add_middleware(metrics.RequestMetrics)
     app.add_middleware(RequestId)

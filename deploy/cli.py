@@ -89,8 +89,10 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("FORLOEB_WORKER_METRICS_PORT", str(EMBEDDED_WORKER_METRICS_PORT))
         sys.exit(run_embedded(settings, demo=args.demo))
     elif args.command == "worker":
+        _start_tracing(settings, "forloeb-worker")
         asyncio.run(run_worker(settings))
     elif args.command == "api":
+        _start_tracing(settings, "forloeb-api")
         run_api(settings)
     elif args.command == "migrate":
         from models.db import migrate
@@ -116,6 +118,16 @@ def main(argv: list[str] | None = None) -> None:
         from deploy.doctor import run_doctor
 
         sys.exit(asyncio.run(run_doctor(settings)))
+
+
+def _start_tracing(settings: Settings, service: str) -> None:
+    """The tracer provider, set before the first client or request makes a span."""
+    from deploy.tracing import OtlpMissing, configure_tracing
+
+    try:
+        configure_tracing(settings, service)
+    except OtlpMissing as missing:
+        sys.exit(f"forloeb: {missing}")
 
 
 def _refuse_test_doors(settings: Settings, command: str, *, demo: bool) -> None:

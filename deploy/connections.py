@@ -5,6 +5,7 @@ import dataclasses
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
@@ -31,6 +32,10 @@ async def connect_temporal(settings: Settings, *, runtime: Runtime | None = None
         tls=await asyncio.to_thread(tls_config, settings),
         api_key=settings.temporal_api_key.get_secret_value() if settings.temporal_api_key else None,
         runtime=runtime,
+        # With tracing on, starts and updates carry the request's trace in their headers, and
+        # a worker on this client continues it in the workflow and its activities. Off, the
+        # interceptor is left out rather than run against the no-op tracer.
+        interceptors=[TracingInterceptor()] if settings.otel != "off" else [],
     )
 
 

@@ -10,17 +10,23 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from opentelemetry import trace
+
 from api.request_id import current_request_id
 
 TEXT_FORMAT = "%(asctime)s %(name)s %(message)s"
 
 
 class RequestIdStamp(logging.Filter):
-    """Notes the request's id on each record as it is logged: handlers run in the logging
-    call's own context, where the request's id is still set; a formatter may run later."""
+    """Notes the request's id, and with tracing on the trace's id, on each record as it is
+    logged: handlers run in the logging call's own context, where both are still set; a
+    formatter may run later."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id.get()
+        span = trace.get_current_span().get_span_context()
+        # Hex as collectors show it, so a log line leads to its trace and back.
+        record.trace_id = trace.format_trace_id(span.trace_id) if span.is_valid else None
         return True
 
 
@@ -35,6 +41,9 @@ class JsonLines(logging.Formatter):
         request_id = getattr(record, "request_id", None)
         if request_id is not None:
             line["request_id"] = request_id
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id is not None:
+            line["trace_id"] = trace_id
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         if record.stack_info:

@@ -235,6 +235,10 @@ class Settings(BaseSettings):
     db_pool_size: int | None = Field(None, ge=1)
     db_max_overflow: int | None = Field(None, ge=0)
     db_pool_timeout: float | None = Field(None, gt=0)
+    # Tracing (deploy/tracing.py): off, spans printed to standard output ("console"), or sent
+    # to an OpenTelemetry collector ("otlp", with the `otlp` extra installed; the collector's
+    # address from the standard OTEL_EXPORTER_OTLP_* variables).
+    otel: Literal["off", "console", "otlp"] = "off"
 
     @property
     def update_wait(self) -> timedelta:
