@@ -64,21 +64,28 @@ class RequestMetrics:
             await self.app(scope, receive, send)
             return
         began = time.perf_counter()
-        status = 500
-
-        async def noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        answered = ResponseStatus(send)
         try:
-            await self.app(scope, receive, noting_status)
+            await self.app(scope, receive, answered)
         finally:
             method = scope["method"] if scope["method"] in METHODS else "other"
             REQUEST_SECONDS.labels(
-                route=route_template(scope), method=method, status=f"{status // 100}xx"
+                route=route_template(scope), method=method, status=f"{answered.code // 100}xx"
             ).observe(time.perf_counter() - began)
+
+
+class ResponseStatus:
+    """Passes an app's answer on and keeps its status: 500 until it answers, as a request
+    that fails before answering is answered with."""
+
+    def __init__(self, send: Send) -> None:
+        self.code = 500
+        self._send = send
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.code = message["status"]
+        await self._send(message)
 
 
 def route_template(scope: Scope) -> str:

@@ -10,9 +10,9 @@ our edge. The middleware is installed only with FORLOEB_OTEL set."""
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.metrics import METHODS, route_template
+from api.metrics import METHODS, ResponseStatus, route_template
 
 
 class RequestTracing:
@@ -26,7 +26,6 @@ class RequestTracing:
             await self.app(scope, receive, send)
             return
         method = scope["method"] if scope["method"] in METHODS else "other"
-        status = 500
         # The route is known only after routing, so the span is renamed when the answer is.
         with self.tracer.start_as_current_span(
             method,
@@ -36,19 +35,13 @@ class RequestTracing:
             record_exception=False,
             set_status_on_exception=False,
         ) as span:
-
-            async def noting_status(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
+            answered = ResponseStatus(send)
             try:
-                await self.app(scope, receive, noting_status)
+                await self.app(scope, receive, answered)
             finally:
                 route = route_template(scope)
                 span.update_name(f"{method} {route}")
                 span.set_attribute("http.route", route)
-                span.set_attribute("http.response.status_code", status)
-                if status >= 500:
+                span.set_attribute("http.response.status_code", answered.code)
+                if answered.code >= 500:
                     span.set_status(Status(StatusCode.ERROR))

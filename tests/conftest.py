@@ -12,10 +12,8 @@ from sqlmodel import Session, SQLModel
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from deploy.binaries import find_binary
-from models import search_attributes
 from models.db import SessionFactory, make_engine, migrate, session_factory
-from tests.temporal_servers import time_skipping_server
+from tests.temporal_servers import dev_server, time_skipping_server
 
 
 @pytest.fixture(scope="session")
@@ -69,16 +67,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 @pytest.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """A real Temporal dev server (the `temporal` CLI), as in the embedded default."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=find_binary("temporal"),
-        data_converter=pydantic_data_converter,
-        # Small histories suggest continue-as-new early, so a test can see it happen.
-        search_attributes=search_attributes.ALL,
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "limit.historyCount.suggestContinueAsNew=60",
-        ],
-    )
+    env = await dev_server(data_converter=pydantic_data_converter)
     yield env
     await env.shutdown()
 

@@ -25,7 +25,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from api.app import create_app
-from deploy.binaries import find_binary
 from deploy.cli import main
 from deploy.connections import connect_temporal
 from deploy.read_model_check import check
@@ -38,7 +37,6 @@ from deploy.read_model_rebuild import (
     projected_rows,
 )
 from deploy.worker import build_worker, workflow_runner
-from models import search_attributes
 from models.case import Case, CaseEvent
 from models.db import SessionFactory, make_engine, migrate, session_factory, transaction
 from models.enums import Department, Role, Stage, TaskState
@@ -48,6 +46,7 @@ from models.task import Task
 from tests.api.case_steps import act, new_case, to_active, to_team
 from tests.api.conftest import TEST_PAYLOAD_KEYS, Service, logged_in, serve, settings_for
 from tests.factories import make_case, make_citizen, make_staff
+from tests.temporal_servers import dev_server
 from workflows.programme import ProgrammeWorkflow
 
 
@@ -79,15 +78,8 @@ def own_database(own_database_url: str) -> Iterator[SessionFactory]:
 async def world(
     own_database_url: str, own_database: SessionFactory, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[World]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=find_binary("temporal"),
-        search_attributes=search_attributes.ALL,
-        # Small histories continue as new early, so the rebuild meets runs of several.
-        dev_server_extra_args=[
-            "--dynamic-config-value",
-            "limit.historyCount.suggestContinueAsNew=60",
-        ],
-    )
+    # Small histories continue as new early, so the rebuild meets runs of several.
+    env = await dev_server()
     try:
         async with _serve_courses(env, own_database_url, own_database, tmp_path_factory) as world:
             yield world
