@@ -29,10 +29,10 @@ async def act(
 
 
 async def meeting_by_sms(
-    client: httpx.AsyncClient, *, starts_at: str, place: str, purpose: str
+    client: httpx.AsyncClient, *, starts_at: str, place: str, purpose: str, **case_fields: Any
 ) -> dict[str, Any]:
     """A new case whose citizen takes SMS at any hour, with one meeting booked."""
-    case = await new_case(client)
+    case = await new_case(client, **case_fields)
     await act(
         client,
         case["id"],

@@ -26,14 +26,21 @@ from tests.api.test_meetings_api import in_days
 from tests.factories import case_messages
 
 
-async def _citizen_with_meeting(client: httpx.AsyncClient, purpose: str = "Hvordan går det"):
+async def _citizen_with_meeting(
+    client: httpx.AsyncClient, purpose: str = "Hvordan går det", *, cross: bool = False
+):
     """A citizen on SMS with a meeting booked, whose course has begun: the progression
     questions that go at the start carry the link to the page (an agreement this long would
-    take another SMS segment with it, so it goes without)."""
+    take another SMS segment with it, so it goes without). A running ressourceforløb unless
+    `cross`: a cross-department course begins with its description."""
     case = await meeting_by_sms(
-        client, starts_at=in_days(2).isoformat(), place="Café Solsikken", purpose=purpose
+        client,
+        starts_at=in_days(2).isoformat(),
+        place="Café Solsikken",
+        purpose=purpose,
+        course_type="tvaerfagligt" if cross else "ressourceforloeb",
     )
-    await act(client, case["id"], "start-description")
+    await act(client, case["id"], "start-description" if cross else "start-preparation")
     return case
 
 
@@ -195,7 +202,7 @@ async def test_confirming_on_the_page_confirms_on_the_board(service, session, as
 async def test_the_page_shows_only_what_is_meant_for_the_citizen(
     service, session, as_coordinator, as_department_worker
 ):
-    case = await _citizen_with_meeting(as_coordinator)
+    case = await _citizen_with_meeting(as_coordinator, cross=True)
     await act(
         as_coordinator,
         case["id"],
