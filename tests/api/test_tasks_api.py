@@ -10,13 +10,13 @@ from models.enums import Department, Role
 from models.outbox import OutboxMessage
 from tests.api.case_steps import (
     act,
+    eventually,
     new_case,
     new_legacy_case,
     quiet_hours_elsewhere,
-    sent_messages,
 )
 from tests.api.conftest import logged_in
-from tests.factories import copenhagen_today, make_staff
+from tests.factories import case_messages, copenhagen_today, make_staff
 
 
 async def assign(client, case_id: str, **fields) -> dict[str, Any]:
@@ -219,9 +219,14 @@ async def test_a_handover_moves_the_case_when_the_receiver_accepts(
 
     gone = await as_coordinator.get(f"/api/cases/{case['id']}")
     assert gone.status_code == 404
+
     # By the citizen's own channel, SMS, not a message left in the outbox.
-    sent = await sent_messages(session, case["id"], 1)
-    [told] = [m for m in sent if m.citizen_id is not None]
+    # The receiver is told too, so wait for the citizen's message rather than for any message.
+    async def citizen_told() -> bool:
+        return any(m.citizen_id is not None for m in case_messages(session, case["id"]))
+
+    await eventually(citizen_told)
+    [told] = [m for m in case_messages(session, case["id"]) if m.citizen_id is not None]
     assert (told.purpose, told.channel) == ("new_contact_person", "sms")
     assert told.address == "+4520123456"
     assert receiver.full_name.split()[0] in told.body
