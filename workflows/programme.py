@@ -44,6 +44,10 @@ CHEAP_ACTIONS = "cheap-actions-2026-12"
 # its projections go one at a time, each carrying what changed since the one before
 # (workflows/projection_delta.py); updates that arrive meanwhile share the next one.
 BOUNDED_STATE = "bounded-state-2026-12"
+# An update that arrives with the start runs its handler before the run publishes the
+# referral, and its projection then covers the referral's seq without its event. Since this
+# patch, events left over like that are projected at once instead of with the next action.
+LEFTOVER_EVENTS = "leftover-events-2026-12"
 # Such a run also continues as new by itself at this many events, well before the server's
 # suggestion (4,096 by default), which a run overshoots while its last handlers finish.
 EVENTS_PER_RUN = 3_000
@@ -184,7 +188,9 @@ class ProgrammeWorkflow:
         """Project the state up to `seq`: one projection at a time, each with what changed
         since the last; an update that arrives meanwhile waits for the next, which carries
         its change together with any others'."""
-        while self._projected_seq < seq:
+        while self._projected_seq < seq or (
+            self._unprojected and workflow.patched(LEFTOVER_EVENTS)
+        ):
             if self._projecting:
                 await workflow.wait_condition(lambda: not self._projecting)
                 continue

@@ -316,6 +316,17 @@ def test_demo_runs_and_a_case_survives_a_restart(tmp_path):
             counted = [row.split(";") for row in table if ";I alt;" in row]
             assert counted and sum(int(row[3]) for row in counted) > 0
 
+            # The read model says what every demo course's workflow says.
+            checked = subprocess.run(
+                [sys.executable, "-m", "deploy", "check"],
+                env=_env(tmp_path, ports),
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert checked.returncode == 0, checked.stdout + checked.stderr
+            assert "0 afvigelser" in checked.stdout
+
             _check_the_law_of_december_2026(base_url, mette, cases)
             case = _a_new_course_to_its_decision(base_url, mette)
 

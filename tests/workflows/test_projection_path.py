@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from models.case import Case
+from models.case import Case, CaseEvent
 from models.case_view import PlanItemRow
 from models.continuity import ContinuityPlan, RecordEffort
 from models.enums import Department, PlanItemKind, Role, TaskState
 from models.task import AcknowledgeTask, AssignTask, CompleteTask, StartTask, Task
 from tests.factories import actor_of, copenhagen_today, make_staff
-from tests.workflows.programme_helpers import send, start_programme, worker_for
+from tests.workflows.programme_helpers import record_history, send, start_programme, worker_for
 from workflows.programme import ProgrammeWorkflow
 
 
@@ -98,3 +98,34 @@ async def test_a_task_the_state_has_let_go_of_stays_in_the_read_model_and_the_pl
     session.refresh(case)
     plan = ContinuityPlan.model_validate(case.plan)
     assert {bar.label for bar in plan.bars} >= {"Bostøtte", "Praktik i butik"}
+
+
+async def test_an_action_that_arrives_with_the_start_leaves_the_referral_in_the_timeline(
+    time_env, task_queue, session, open_session, executor
+):
+    # Started with no worker, so the first workflow task carries the start and the update
+    # together, and the update's handler runs before the run has projected the referral.
+    running = await start_programme(time_env.client, task_queue, session)
+    me = actor_of(running.coordinator)
+    today = copenhagen_today()
+    effort = RecordEffort(
+        actor=me,
+        item_id=str(uuid.uuid4()),
+        title="Praktik",
+        owner="Jobcentret",
+        start=today,
+        end=today + timedelta(days=10),
+    )
+    sending = asyncio.create_task(send(running.handle, effort))
+    await asyncio.sleep(1)
+    async with worker_for(time_env.client, task_queue, open_session, executor):
+        await sending
+        state = await running.handle.query(ProgrammeWorkflow.current)
+        await record_history(time_env.client, running.handle)
+    await running.handle.terminate("test done")
+
+    session.expire_all()
+    seqs = session.exec(
+        select(CaseEvent.seq).where(CaseEvent.case_id == uuid.UUID(running.case_id))
+    ).all()
+    assert sorted(seqs) == list(range(1, state.seq + 1))

@@ -44,6 +44,7 @@ SCENARIOS = [
     "test_course_types.py::test_a_cross_department_course_from_referral_to_the_follow_up",
     "test_course_types.py::test_the_six_month_rule_flags_a_course_without_an_effort_and_not_one_with",
     "test_course_types.py::test_a_registered_course_keeps_its_dates_and_its_timers_fall_where_the_law_puts_them",
+    "test_projection_path.py::test_an_action_that_arrives_with_the_start_leaves_the_referral_in_the_timeline",
 ]
 
 
