@@ -12,7 +12,9 @@ from models.outbox import OutboxMessage
 from tests.api.case_steps import eventually
 from tests.factories import case_messages
 
-LINK = re.compile(r"/b/([A-Za-z0-9_-]{12})\b")
+# A token is URL-safe base64 and may end in "-", after which \b would not match: the end of
+# the token is where its alphabet ends.
+LINK = re.compile(r"/b/([A-Za-z0-9_-]{12})(?![A-Za-z0-9_-])")
 
 
 def link_in(message: OutboxMessage) -> str:
