@@ -444,6 +444,10 @@ def run_api(settings: Settings) -> None:
         port=settings.api_port,
         log_level="info",
         proxy_headers=True,
+        # Idle connections are kept longer than the clients and proxies in front keep theirs
+        # (httpx 5 s, a load balancer typically 60 s): otherwise a client can send a request on
+        # a connection the server is closing at that moment, and the request is lost to it.
+        timeout_keep_alive=75,
         # JSON lines: uvicorn's own loggers go through ours rather than its text formatters.
         log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )
