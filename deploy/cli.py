@@ -82,7 +82,14 @@ def main(argv: list[str] | None = None) -> None:
     except ProductionRefused as refused:
         sys.exit(f"forloeb: {refused}")
     if args.command == "up":
+        from deploy.binaries import BinaryMissing, require_dev_server
         from deploy.supervisor import run_embedded
+
+        if settings.temporal_address is None:
+            try:
+                require_dev_server()
+            except BinaryMissing as missing:
+                sys.exit(f"forloeb: {missing}")
 
         # The embedded default shows its metrics on loopback; the children read these.
         os.environ.setdefault("FORLOEB_METRICS_PORT", str(EMBEDDED_METRICS_PORT))
