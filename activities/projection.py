@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
-from activities import case_view
+from activities import case_view, lost_projection
 from activities.case_metrics import first_effort_at, quarter_of, wait_days
 from activities.case_metrics import timing as course_timing
 from activities.case_view import course_from_rows
@@ -41,17 +41,25 @@ class ProjectionActivities:
         projections come one at a time. A whole state (older runs) comes from projections that
         can run at once and finish in any order, so the newest must win atomically: the case
         row is updated only where its last_seq is not newer (compare-and-set), and only that
-        winner writes the rest.
+        winner writes the rest. A projection after a lost one finds the read model ahead of
+        the history and is refused, and the whole state follows (activities/lost_projection.py).
         """
         state = input.state
         case_id = uuid.UUID(state.case_id)
         with transaction(self._open_session) as session:
+            current = [col(Case.last_seq) <= state.seq]
+            if input.projected_seq is not None:
+                if input.resync:
+                    lost_projection.undo_after(session, case_id, state, input.projected_seq)
+                    current = []  # the whole state replaces whatever the row holds
+                else:
+                    lost_projection.refuse_if_ahead(session, case_id, input.projected_seq)
             fields = _case_fields(state, input.waiting_on if input.partial else None)
             # Plain SQL, not the ORM's bulk update: nothing in this session holds the row, and
             # keeping loaded objects in step was most of a projection's cost.
             won = session.exec(
                 update(Case)
-                .where(col(Case.id) == case_id, col(Case.last_seq) <= state.seq)
+                .where(col(Case.id) == case_id, *current)
                 .values(**fields)
                 .execution_options(synchronize_session=False)
             ).rowcount

@@ -147,6 +147,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RPCError)
     async def temporal_down(request: Request, exc: RPCError) -> Response:
+        # The status tells an outage (unavailable) from an overloaded server (deadline
+        # exceeded, resource exhausted); the message names workflows, never citizens.
+        logging.getLogger("forloeb.api").warning(
+            "Temporal answered %s on %s: %s", exc.status.name, request.url.path, exc.message
+        )
         return JSONResponse(
             {"detail": "Sagsmotoren (Temporal) svarer ikke lige nu. Prøv igen om lidt."},
             status_code=503,

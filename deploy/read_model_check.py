@@ -88,15 +88,16 @@ async def _compare_all(
 
     async def one(case_id: uuid.UUID, workflow_id: str) -> tuple[uuid.UUID, list[str]]:
         async with limit:
-            return case_id, await _compare(client, open_session, case_id, workflow_id)
+            return case_id, await compare(client, open_session, case_id, workflow_id)
 
     found = await asyncio.gather(*(one(case_id, wid) for case_id, wid in cases))
     return dict(found)
 
 
-async def _compare(
+async def compare(
     client: Client, open_session: SessionFactory, case_id: uuid.UUID, workflow_id: str
 ) -> list[str]:
+    """One case's differences, seen once."""
     name = f"Sag {case_id}"
     try:
         state = await client.get_workflow_handle(workflow_id).query(

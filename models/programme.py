@@ -188,6 +188,11 @@ class ProjectionInput(BaseModel):
     partial: bool = False
     gone: list[str] = []
     waiting_on: list[str] = []
+    # The seq the workflow's history says the read model holds; the read model holding more
+    # was written by a projection whose workflow task was lost. None: not checked (older runs).
+    projected_seq: int | None = None
+    # The whole state, in place of whatever the read model holds after `projected_seq`.
+    resync: bool = False
 
 
 class StartPreparation(Command):

@@ -14,8 +14,10 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.lost_projection import READ_MODEL_AHEAD
     from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
     from models.actions import ACTIONS
@@ -70,6 +72,10 @@ class ProgrammeWorkflow:
         self._unprojected: list[TimelineEvent] = []
         self._projecting = False
         self._projected_seq = -1
+        # What the read model durably holds when this run begins: a run continued as new
+        # starts from its predecessor's last projection, a new course from nothing.
+        self._durable_seq = self.state.seq if input.state is not None else 0
+        self._resync = False
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
@@ -198,16 +204,31 @@ class ProgrammeWorkflow:
             try:
                 covered = self.state.seq
                 events, self._unprojected = self._unprojected, []
-                rules = await workflow.execute_local_activity_method(
-                    ProjectionActivities.project_programme,
-                    self._tracker.delta(self.state, events),
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=ACTIVITY_RETRY,
-                )
+                projection = self._tracker.delta(self.state, events)
+                projection.projected_seq = self._durable_seq
+                projection.resync = self._resync
+                try:
+                    rules = await workflow.execute_local_activity_method(
+                        ProjectionActivities.project_programme,
+                        projection,
+                        start_to_close_timeout=ACTIVITY_TIMEOUT,
+                        retry_policy=ACTIVITY_RETRY,
+                    )
+                except (ActivityError, ApplicationError) as error:
+                    if not _read_model_ahead(error):
+                        raise
+                    # A projection whose workflow task was then lost (a worker killed, a task
+                    # timed out) wrote what this run never recorded: project the whole state
+                    # again, in place of whatever that wrote.
+                    self._unprojected = events + self._unprojected
+                    self._tracker.reset()
+                    self._resync = True
+                    continue
                 # The municipality may have changed its definitions; the next judgement uses
                 # them.
                 self.state.rules = rules
-                self._projected_seq = covered
+                self._projected_seq = self._durable_seq = covered
+                self._resync = False
                 let_go = retention.prune(self.state, workflow.now(), self._tracker.projected)
                 self._tracker.forget(let_go)
             finally:
@@ -272,3 +293,9 @@ class ProgrammeWorkflow:
         except Exception:
             raise invalid("Handlingens indhold kunne ikke læses.") from None
         return command
+
+
+def _read_model_ahead(error: ActivityError | ApplicationError) -> bool:
+    # A local activity's failure may arrive as the application error itself or wrapped.
+    failure = error.cause if isinstance(error, ActivityError) else error
+    return isinstance(failure, ApplicationError) and failure.type == READ_MODEL_AHEAD

@@ -63,6 +63,10 @@ class ProjectionTracker:
         """Whether the read model holds the item as it stands."""
         return self._digests.get(key) == digest(item)
 
+    def reset(self) -> None:
+        """The read model may hold anything: the next projection carries every item."""
+        self._digests = {}
+
     def forget(self, keys: list[str]) -> None:
         """Items the state let go of: the read model keeps them as they were last projected."""
         for key in keys:

@@ -6,8 +6,9 @@ import json
 import uuid
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
+from deploy.read_model_check import compare
 from models.case import Case, CaseEvent
 from models.case_view import PlanItemRow
 from models.continuity import ContinuityPlan, RecordEffort
@@ -129,3 +130,77 @@ async def test_an_action_that_arrives_with_the_start_leaves_the_referral_in_the_
         select(CaseEvent.seq).where(CaseEvent.case_id == uuid.UUID(running.case_id))
     ).all()
     assert sorted(seqs) == list(range(1, state.seq + 1))
+
+
+async def test_what_a_lost_projection_wrote_is_replaced_by_the_next_one(
+    time_env, task_queue, session, open_session, executor
+):
+    """A projection commits before its workflow task does; when the task is then lost, the
+    read model holds an action the history does not. Written here as such a projection would
+    have written it: a task assigned and an effort recorded at the next seq."""
+    async with worker_for(time_env.client, task_queue, open_session, executor):
+        running = await start_programme(time_env.client, task_queue, session)
+        me = actor_of(running.coordinator)
+        today = copenhagen_today()
+        effort = RecordEffort(
+            actor=me,
+            item_id=str(uuid.uuid4()),
+            title="Praktik",
+            owner="Jobcentret",
+            start=today,
+            end=today + timedelta(days=10),
+        )
+        await send(running.handle, effort)
+        case_id = uuid.UUID(running.case_id)
+        case = session.get(Case, case_id)
+        assert case is not None
+        lost = case.last_seq + 1
+        lost_task = Task(
+            id=uuid.uuid4(),
+            case_id=case_id,
+            department=Department.SOCIAL,
+            purpose="Tildelt af en tabt handling",
+            state=TaskState.ASSIGNED,
+            assigned_at=case.updated_at,
+            acknowledge_by=case.updated_at,
+            updated_at=case.updated_at,
+        )
+        session.add(lost_task)
+        session.add(
+            CaseEvent(
+                case_id=case_id, seq=lost, kind="task_assigned", at=case.updated_at, summary="Tabt"
+            )
+        )
+        session.add(
+            PlanItemRow(
+                id="tabt",
+                case_id=case_id,
+                kind=PlanItemKind.EFFORT,
+                start=today,
+                end=today,
+                data={},
+                seq=lost,
+            )
+        )
+        case.last_seq = lost
+        session.commit()
+
+        task_id = str(uuid.uuid4())
+        await send(
+            running.handle,
+            AssignTask(actor=me, task_id=task_id, department=Department.HEALTH, purpose="Psykolog"),
+        )
+        state = await running.handle.query(ProgrammeWorkflow.current)
+        drift = await compare(time_env.client, open_session, case_id, running.handle.id)
+
+    assert drift == []
+    session.expunge_all()
+    assert session.get(Task, lost_task.id) is None
+    assert session.get(Task, uuid.UUID(task_id)) is not None
+    assert session.get(PlanItemRow, "tabt") is None
+    assert session.get(PlanItemRow, effort.item_id) is not None
+    events = session.exec(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))
+    ).all()
+    assert [e.seq for e in events] == list(range(1, state.seq + 1))
+    assert "Tabt" not in [e.summary for e in events]
