@@ -4,6 +4,11 @@ citizens' SMS to Twilio and e-mail to the SMTP relay when they are set up.
 Every message has its own key, and its outbox row is written before any provider is called. A
 retried activity finds the row: a row already sent is skipped, and a row caught mid-send is
 looked up at the provider before anything is sent again. So each intent gives one message.
+
+A Twilio that keeps failing (429, 5xx, no answer) is retried with the activity's backoff for
+`PROVIDER_ATTEMPTS` sends; then, once Twilio has said it does not hold the message, the message
+counts as failed and the workflow moves on to the citizen's next channel. E-mail is retried
+until the relay takes it: a relay that is down is an outage to wait out, as mail servers queue.
 """
 
 import uuid
@@ -29,6 +34,9 @@ from notifications.sms_text import sms_context
 from notifications.voice import TwilioVoice
 
 OUTBOX_CHANNEL = "outbox"
+# Sends of one SMS or call before it is given up: with the retry policy's backoff (1, 2, 4 ...
+# seconds) about a minute, beyond which a reminder by the next channel serves the citizen better.
+PROVIDER_ATTEMPTS = 6
 
 
 class NotificationActivities:
@@ -58,23 +66,34 @@ class NotificationActivities:
             for notice in delivery.notices:
                 for staff_id, citizen in _recipients(session, notice, delivery):
                     result.written += self._write(session, notice, delivery, staff_id, citizen)
+        trouble: Exception | None = None
         for notice in delivery.notices:
-            if notice.channel == Channel.SMS and self._sms is not None:
-                refused = self._send_sms(notice.key)
-            elif notice.channel == Channel.CALL and self._voice is not None:
-                refused = self._place_call(notice.key)
-            elif notice.channel == Channel.EMAIL and self._email is not None:
-                refused = self._send_email(notice)
-            else:
-                # No provider set up: the outbox is the delivery.
-                if notice.to == Recipient.CITIZEN:
-                    _set(self._open_session, notice.key, handed=True)
+            try:
+                refused = self._hand_over(notice)
+            except Exception as error:
+                # One channel's trouble (an SMTP relay that is down) must not hold another
+                # channel's message: the rest go first, then the retry takes what is left.
+                trouble = trouble or error
                 continue
             if refused is not None:
                 result.failed.append(notice.key)
                 if refused.code is not None:
                     result.codes[notice.key] = refused.code
+        if trouble is not None:
+            raise trouble
         return result
+
+    def _hand_over(self, notice: Notice) -> PermanentDeliveryFailure | None:
+        if notice.channel == Channel.SMS and self._sms is not None:
+            return self._send_sms(notice.key)
+        if notice.channel == Channel.CALL and self._voice is not None:
+            return self._place_call(notice.key)
+        if notice.channel == Channel.EMAIL and self._email is not None:
+            return self._send_email(notice)
+        # No provider set up: the outbox is the delivery.
+        if notice.to == Recipient.CITIZEN:
+            _set(self._open_session, notice.key, handed=True)
+        return None
 
     def _write(
         self,
@@ -139,6 +158,7 @@ class NotificationActivities:
             key,
             send=lambda row: sms.send(to=_address(row), body=row.body, key=key),
             find=lambda row, since: sms.already_sent(to=_address(row), body=row.body, since=since),
+            give_up=_attempts_spent(),
         )
 
     def _place_call(self, key: str) -> PermanentDeliveryFailure | None:
@@ -149,6 +169,7 @@ class NotificationActivities:
             key,
             send=lambda row: voice.call(to=_address(row), key=key),
             find=lambda row, since: voice.already_called(to=_address(row), since=since),
+            give_up=_attempts_spent(),
         )
 
     def _send_email(self, notice: Notice) -> PermanentDeliveryFailure | None:
@@ -168,11 +189,14 @@ def send_once(
     *,
     send: Callable[[OutboxMessage], str],
     find: Callable[[OutboxMessage, datetime], str | None],
+    give_up: bool = False,
 ) -> PermanentDeliveryFailure | None:
     """Hand the row's message to a provider once; the refusal if it was refused for good.
 
     The row is marked "sending" before the provider is called. A row found still
-    "sending" was caught by a crash, so the provider is asked first whether it arrived.
+    "sending" was caught by a crash or a failed send, so the provider is asked first whether
+    it arrived. With `give_up` (the provider has had its attempts), a message the provider
+    says it does not hold is not sent again but counted as failed.
     """
     with transaction(open_session) as session:
         row = _find(session, key)
@@ -182,6 +206,11 @@ def send_once(
         row.status = "sending"
     since = row.created_at - timedelta(minutes=1)
     provider_id = find(row, since) if crashed else None
+    if provider_id is None and crashed and give_up:
+        # Only after the provider has said it does not have the message: a send that timed
+        # out may have arrived, and the next channel must not repeat it.
+        _set(open_session, key, status="failed")
+        return PermanentDeliveryFailure("Udbyderen tog ikke imod beskeden efter flere forsøg.")
     if provider_id is None:
         try:
             provider_id = send(row)
@@ -223,6 +252,10 @@ def _set(open_session: SessionFactory, key: str, handed: bool = False, **fields:
         if handed and row.handed_at is None:
             row.handed_at = datetime.now(UTC)
             row.handed_late = handed_late(row.due_at, row.handed_at)
+
+
+def _attempts_spent() -> bool:
+    return activity.info().attempt > PROVIDER_ATTEMPTS
 
 
 def _address(row: OutboxMessage) -> str:

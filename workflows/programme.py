@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from models.command import Command
     from models.enums import DeliveryStatus, Stage
     from models.meeting import DeliveryReport
-    from models.notice import Delivery
+    from models.notice import Delivery, Notice
     from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
     from models.search_attributes import COORDINATOR, STAGE, STALLED, WAITING_ON
     from workflows import deadlines, engine, outgoing, registration, retention
@@ -50,6 +50,10 @@ BOUNDED_STATE = "bounded-state-2026-12"
 # referral, and its projection then covers the referral's seq without its event. Since this
 # patch, events left over like that are projected at once instead of with the next action.
 LEFTOVER_EVENTS = "leftover-events-2026-12"
+# Since this patch, what a deadline sends is delivered apart from the run's loop: a channel
+# whose provider is away (an SMTP relay down for an hour) holds back its own message only, not
+# the course's next deadline (a reminder call, a task's escalation).
+DELIVERIES_APART = "deliveries-apart-2026-12"
 # Such a run also continues as new by itself at this many events, well before the server's
 # suggestion (4,096 by default), which a run overshoots while its last handlers finish.
 EVENTS_PER_RUN = 3_000
@@ -76,14 +80,19 @@ class ProgrammeWorkflow:
         # starts from its predecessor's last projection, a new course from nothing.
         self._durable_seq = self.state.seq if input.state is not None else 0
         self._resync = False
+        # Deliveries under way apart from the loop (DELIVERIES_APART), and what broke one.
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._delivery_broke: BaseException | None = None
 
     @workflow.run
     async def run(self, input: ProgrammeInput) -> ProgrammeState:
         await self._publish(self._referral)
         while self.state.stage != Stage.CLOSED:
             await self._wait_for_change_or_deadline()
+            if self._delivery_broke is not None:
+                raise self._delivery_broke
             if self._time_to_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await workflow.wait_condition(self._all_finished)
                 workflow.continue_as_new(
                     ProgrammeInput(
                         case_id=self.state.case_id,
@@ -92,10 +101,13 @@ class ProgrammeWorkflow:
                         state=self.state,
                     )
                 )
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(self._all_finished)
         if self._timer is not None:
             self._timer.cancel()
         return self.state
+
+    def _all_finished(self) -> bool:
+        return workflow.all_handlers_finished() and not self._deliveries
 
     def _first_event(self, input: ProgrammeInput) -> TimelineEvent:
         if input.registered is not None:
@@ -114,7 +126,7 @@ class ProgrammeWorkflow:
         seen = self.state.seq
         deadline = deadlines.next_deadline(self.state, workflow.now())
         if deadline is not None and deadline <= workflow.now():
-            await self._publish(engine.fire_due(self.state, workflow.now()))
+            await self._publish(engine.fire_due(self.state, workflow.now()), apart=True)
             return
         if workflow.patched(CHEAP_ACTIONS):
             await self._wait_keeping_the_timer(seen, deadline)
@@ -143,15 +155,17 @@ class ProgrammeWorkflow:
                 self.state.seq != seen
                 or workflow.info().is_continue_as_new_suggested()
                 or (timer is not None and timer.done())
+                or self._delivery_broke is not None
             )
         )
         if timer is not None and timer.done():
             self._timer, self._timer_at = None, None
             if self.state.seq == seen:
-                await self._publish(engine.fire_due(self.state, workflow.now()))
+                await self._publish(engine.fire_due(self.state, workflow.now()), apart=True)
 
-    async def _publish(self, events: list[TimelineEvent]) -> None:
-        """Project the new state with its events, then hand their notices to the outbox."""
+    async def _publish(self, events: list[TimelineEvent], *, apart: bool = False) -> None:
+        """Project the new state with its events, then hand their notices to the outbox;
+        `apart`: a deadline's, delivered without holding up the loop (DELIVERIES_APART)."""
         # Any change, or a stall timer alone, may start or end a stall.
         recorded = engine.settle(self.state, events, workflow.now())
         if not recorded:
@@ -163,32 +177,48 @@ class ProgrammeWorkflow:
         else:
             await self._project_whole(recorded)
         notices = [notice for event in recorded for notice in event.notices]
-        if notices:
-            result = await workflow.execute_activity_method(
-                NotificationActivities.deliver,
-                Delivery(
-                    case_id=self.state.case_id,
-                    citizen_id=self.state.citizen_id,
-                    coordinator_id=self.state.coordinator_id,
-                    notices=notices,
-                ),
-                start_to_close_timeout=DELIVERY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
-            # A message refused for good moves on to the citizen's next channel.
-            now = workflow.now()
-            await self._publish(
-                [
-                    outgoing.delivery_report(
-                        self.state,
-                        DeliveryReport(
-                            key=key, status=DeliveryStatus.FAILED, error_code=result.codes.get(key)
-                        ),
-                        now,
-                    )
-                    for key in result.failed
-                ]
-            )
+        if not notices:
+            return
+        if apart and workflow.patched(DELIVERIES_APART):
+            delivery = asyncio.ensure_future(self._deliver(notices))
+            self._deliveries.add(delivery)
+            delivery.add_done_callback(self._delivered)
+            return
+        await self._deliver(notices)
+
+    def _delivered(self, delivery: asyncio.Task[None]) -> None:
+        self._deliveries.discard(delivery)
+        if not delivery.cancelled() and delivery.exception() is not None:
+            # Raised by the loop, as it would have been had the loop waited for it.
+            self._delivery_broke = delivery.exception()
+
+    async def _deliver(self, notices: list[Notice]) -> None:
+        """Hand the notices to the outbox and the providers."""
+        result = await workflow.execute_activity_method(
+            NotificationActivities.deliver,
+            Delivery(
+                case_id=self.state.case_id,
+                citizen_id=self.state.citizen_id,
+                coordinator_id=self.state.coordinator_id,
+                notices=notices,
+            ),
+            start_to_close_timeout=DELIVERY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+        # A message refused for good moves on to the citizen's next channel.
+        now = workflow.now()
+        await self._publish(
+            [
+                outgoing.delivery_report(
+                    self.state,
+                    DeliveryReport(
+                        key=key, status=DeliveryStatus.FAILED, error_code=result.codes.get(key)
+                    ),
+                    now,
+                )
+                for key in result.failed
+            ]
+        )
 
     async def _project_in_turn(self, seq: int) -> None:
         """Project the state up to `seq`: one projection at a time, each with what changed

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, func, select
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +22,7 @@ from models.case import ActionResult, Case, CaseCreate, CaseDetail, CasePublic
 from models.citizen import Citizen, CitizenCreate, CitizenPublic
 from models.continuity import ContinuityPlan
 from models.enums import Stage
+from models.programme import TimelineEvent
 from models.staff import Staff
 from models.task import InboxTask, Task, TaskPublic
 
@@ -149,6 +151,19 @@ def _pending(pending: case_service.ActionPending) -> Response:
     return JSONResponse({"summary": pending.message, "changed": True}, status_code=202)
 
 
+def _done_unread(event: TimelineEvent) -> Response:
+    """The workflow has done the action, but the database went away before the answer could
+    read the case: a 503 would have the caseworker do it again. The read model catches up
+    when the database is back."""
+    return JSONResponse(
+        {
+            "summary": f"{event.summary} {case_service.ActionPending.message}",
+            "changed": event.recorded,
+        },
+        status_code=202,
+    )
+
+
 def _case_endpoint(action: Action) -> Callable[..., Awaitable[Response | ActionResult]]:
     command_type = action.command
 
@@ -172,8 +187,11 @@ def _case_endpoint(action: Action) -> Callable[..., Awaitable[Response | ActionR
             )
         except case_service.ActionPending as pending:
             return _pending(pending)
-        # After a handover is accepted the sender no longer sees the case.
-        detail = await run_in_threadpool(_detail_if_visible, open_session, user, case_id)
+        try:
+            # After a handover is accepted the sender no longer sees the case.
+            detail = await run_in_threadpool(_detail_if_visible, open_session, user, case_id)
+        except DBAPIError:
+            return _done_unread(event)
         return ActionResult(summary=event.summary, changed=event.recorded, case=detail)
 
     endpoint.__name__ = action.slug.replace("-", "_")
@@ -213,7 +231,10 @@ def _task_endpoint(action: Action) -> Callable[..., Awaitable[Response | ActionR
             )
         except case_service.ActionPending as pending:
             return _pending(pending)
-        task = await run_in_threadpool(_task, open_session, task_id)
+        try:
+            task = await run_in_threadpool(_task, open_session, task_id)
+        except DBAPIError:
+            return _done_unread(event)
         return ActionResult(summary=event.summary, changed=event.recorded, task=task)
 
     endpoint.__name__ = f"task_{action.slug}"

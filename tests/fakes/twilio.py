@@ -1,10 +1,12 @@
 """A small stand-in for Twilio's Messages API on loopback, for the real twilio SDK to talk to.
 
 It checks Basic auth, records the form fields of every message, answers with the JSON Twilio
-sends, and can be told to answer the next requests with an error (429, 500, or an error code).
+sends, and can be told to answer the next requests with an error (429, 500, or an error code)
+or not in time (`HANG`).
 """
 
 import base64
+import contextlib
 import json
 import threading
 import time
@@ -18,17 +20,23 @@ from urllib.parse import parse_qs, urlparse
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
 SENDER = "+4570101010"
+# A scripted failure that is no answer: Twilio takes the message (or call) but holds its reply
+# for `hang_seconds`, longer than the SDK client's 10 s timeout, as an overloaded API does.
+HANG = (0, 0)
 
 
 @dataclass
 class FakeTwilio:
     messages: list[dict[str, str]] = field(default_factory=list)
     calls: list[dict[str, str]] = field(default_factory=list)
-    # (HTTP status, Twilio error code) to answer the next sends with, in order.
+    # (HTTP status, Twilio error code) to answer the next sends with, in order; or HANG.
     failures: list[tuple[int, int]] = field(default_factory=list)
     refused_auth: int = 0
     # Seconds to wait, after recording a message, before answering: a send "in flight".
     delay: float = 0
+    hang_seconds: float = 12
+    # Every send asked for (POST), answered or not.
+    posts: int = 0
     base_url: str = ""
     _server: ThreadingHTTPServer | None = None
 
@@ -60,14 +68,19 @@ class FakeTwilio:
                     return
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                fake.posts += 1
+                wait = fake.delay
                 if fake.failures:
                     status, code = fake.failures.pop(0)
-                    self._json(status, {"code": code, "message": "fejl", "status": status})
-                    return
+                    if (status, code) != HANG:
+                        self._json(status, {"code": code, "message": "fejl", "status": status})
+                        return
+                    wait = fake.hang_seconds
                 if self.path.endswith("/Calls.json"):
                     call = {**form, "sid": "CA" + uuid.uuid4().hex, "status": "queued"}
                     fake.calls.append(call)
-                    self._json(201, _call(call))
+                    time.sleep(wait)
+                    self._answer(201, _call(call))
                     return
                 message = {
                     **form,
@@ -76,8 +89,13 @@ class FakeTwilio:
                     "date_created": datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000"),
                 }
                 fake.messages.append(message)
-                time.sleep(fake.delay)
-                self._json(201, _resource(message))
+                time.sleep(wait)
+                self._answer(201, _resource(message))
+
+            def _answer(self, status: int, body: dict[str, Any]) -> None:
+                # The client may have given up waiting (a hang) or been killed (a crash).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self._json(status, body)
 
             def do_GET(self) -> None:
                 if not self._authorised():
