@@ -47,22 +47,21 @@ class ProjectionActivities:
         state = input.state
         case_id = uuid.UUID(state.case_id)
         with transaction(self._open_session) as session:
-            current = [col(Case.last_seq) <= state.seq]
-            if input.projected_seq is not None:
-                if input.resync:
-                    lost_projection.undo_after(session, case_id, state, input.projected_seq)
-                    current = []  # the whole state replaces whatever the row holds
-                else:
-                    lost_projection.refuse_if_ahead(session, case_id, input.projected_seq)
+            if input.projected_seq is not None and not input.resync:
+                lost_projection.refuse_if_ahead(session, case_id, input.projected_seq)
             fields = _case_fields(state, input.waiting_on if input.partial else None)
             # Plain SQL, not the ORM's bulk update: nothing in this session holds the row, and
             # keeping loaded objects in step was most of a projection's cost.
             won = session.exec(
                 update(Case)
-                .where(col(Case.id) == case_id, *current)
+                .where(col(Case.id) == case_id, col(Case.last_seq) <= state.seq)
                 .values(**fields)
                 .execution_options(synchronize_session=False)
             ).rowcount
+            if won and input.resync and input.projected_seq is not None:
+                # Only as the newest: a stale attempt of the same workflow task, still running
+                # on an overloaded worker, must not undo what the live one wrote.
+                lost_projection.undo_after(session, case_id, state, input.projected_seq)
             if not won and session.get(Case, case_id) is None:
                 # Normally the API wrote the row when it started the workflow.
                 session.add(
@@ -75,7 +74,7 @@ class ProjectionActivities:
                 )
                 session.flush()
                 won = True
-            if won or input.partial:
+            if won or (input.partial and not input.resync):
                 _write_tasks(session, case_id, state)
                 _write_invites(session, case_id, state)
                 if input.partial:

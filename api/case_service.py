@@ -1,8 +1,10 @@
 """Creating cases and acting on them: validate, then start or update the workflow."""
 
 import contextlib
+import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import anyio
 from sqlalchemy import delete
@@ -11,6 +13,7 @@ from sqlmodel import Session, col, or_, select
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import (
     Client,
+    WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
@@ -41,6 +44,11 @@ from models.task import Task, TaskCommand
 # The workflow type by name, as the worker registers it: the API starts workflows without
 # importing their code.
 PROGRAMME_WORKFLOW = "ProgrammeWorkflow"
+# A workflow task projects into the database before it completes; on a busy worker that can
+# pass Temporal's default 10 s, and a task that times out is thrown away with its projection
+# (activities/lost_projection.py) and refuses updates until its next attempt. A worker that
+# dies mid-task delays its courses this long at most; most courses are idle when it dies.
+WORKFLOW_TASK_TIMEOUT = timedelta(seconds=30)
 
 _REFUSALS: dict[str | None, type[ServiceError]] = {FORBIDDEN: Forbidden, INVALID_INPUT: Invalid}
 
@@ -196,7 +204,11 @@ async def _start_workflow(client: Client, case: Case, task_queue: str) -> None:
     # Started before: by start_unstarted_workflows, or by a request whose answer was lost.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
-            PROGRAMME_WORKFLOW, _programme_input(case), id=case.workflow_id, task_queue=task_queue
+            PROGRAMME_WORKFLOW,
+            _programme_input(case),
+            id=case.workflow_id,
+            task_queue=task_queue,
+            task_timeout=WORKFLOW_TASK_TIMEOUT,
         )
 
 
@@ -336,22 +348,58 @@ async def _send(
     # None: the citizen or a provider speaking through a verified webhook.
     command.actor = actor(user) if user is not None else None
     handle = client.get_workflow_handle(case.workflow_id)
+    update_id = str(uuid.uuid4())
+    # Temporal answers only when the failed task is given up, often late in the wait: the
+    # retries may take a second wait.
+    deadline = anyio.current_time() + 2 * wait.total_seconds()
+    pauses = iter(_RETRY_PAUSES)
+    while True:
+        try:
+            return await _update(handle, command, update_id, deadline, wait)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise Conflict("Sagens forløb er afsluttet og kan ikke ændres.") from None
+            pause = next(pauses, _LONGEST_PAUSE)
+            task_failed = error.status == RPCStatusCode.FAILED_PRECONDITION
+            if not task_failed or _TASK_FAILED not in error.message:
+                raise
+            if anyio.current_time() + pause > deadline:
+                raise
+            logging.getLogger("forloeb.api").warning(
+                "the workflow task has failed; the update is tried again in %.1f s", pause
+            )
+            await anyio.sleep(pause)
+
+
+# Temporal refuses an update while the workflow's last task has failed, as when its worker was
+# killed or overloaded, and may drop one it had sent to that task; the next attempt of the
+# task, on any worker, takes it. Retried within the request's wait under one update id, which
+# Temporal keeps once, so an update that did get in is not applied twice.
+_TASK_FAILED = "Workflow Task in failed state"
+_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0)
+_LONGEST_PAUSE = 4.0
+
+
+async def _update(
+    handle: WorkflowHandle[Any, Any],
+    command: Command,
+    update_id: str,
+    deadline: float,
+    wait: timedelta,
+) -> TimelineEvent:
     try:
         update = await handle.start_update(
             update_name(command),
             command,
+            id=update_id,
             result_type=TimelineEvent,
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
-            rpc_timeout=wait,
+            rpc_timeout=min(wait, timedelta(seconds=max(deadline - anyio.current_time(), 0.1))),
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise Unavailable(
             "Sagen svarer ikke lige nu, og handlingen er ikke udført. Prøv igen om lidt."
         ) from None
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise Conflict("Sagens forløb er afsluttet og kan ikke ændres.") from None
-        raise
     except WorkflowUpdateFailedError as failed:
         raise _refusal(failed) from None
     try:

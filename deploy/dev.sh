@@ -41,6 +41,10 @@ ensure_axe() {
   fi
 }
 
+ensure_postgres() {
+  compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_install postgresql
+}
+
 apt_install() {
   if [ "$(id -u)" != 0 ]; then
     echo "Installér først (som root): apt-get install $*" >&2
@@ -61,6 +65,8 @@ case "$cmd" in
     ensure_env
     ensure_chromium
     ensure_axe
+    # The scale-out test runs the service's processes on PostgreSQL, as production does.
+    ensure_postgres
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy" .
@@ -72,7 +78,7 @@ case "$cmd" in
     ensure_env
     ensure_chromium
     ensure_axe
-    compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || apt_install postgresql
+    ensure_postgres
     url=$(bash deploy/postgres.sh)
     TEST_DATABASE_URL="$url" "$VENV/bin/pytest" tests/activities tests/api tests/models tests/security "$@"
     ;;
