@@ -397,8 +397,11 @@ async def _update(
             rpc_timeout=min(wait, timedelta(seconds=max(deadline - anyio.current_time(), 0.1))),
         )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # Temporal may still hold the update and apply it when the workflow's worker answers,
+        # so "not done" would not be true: the caseworker looks before doing it again.
         raise Unavailable(
-            "Sagen svarer ikke lige nu, og handlingen er ikke udført. Prøv igen om lidt."
+            "Sagen svarer ikke lige nu, så handlingen er ikke bekræftet. "
+            "Se sagen om lidt, før du prøver igen."
         ) from None
     except WorkflowUpdateFailedError as failed:
         raise _refusal(failed) from None
