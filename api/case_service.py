@@ -44,11 +44,6 @@ from models.task import Task, TaskCommand
 # The workflow type by name, as the worker registers it: the API starts workflows without
 # importing their code.
 PROGRAMME_WORKFLOW = "ProgrammeWorkflow"
-# A workflow task projects into the database before it completes; on a busy worker that can
-# pass Temporal's default 10 s, and a task that times out is thrown away with its projection
-# (activities/lost_projection.py) and refuses updates until its next attempt. A worker that
-# dies mid-task delays its courses this long at most; most courses are idle when it dies.
-WORKFLOW_TASK_TIMEOUT = timedelta(seconds=30)
 
 _REFUSALS: dict[str | None, type[ServiceError]] = {FORBIDDEN: Forbidden, INVALID_INPUT: Invalid}
 
@@ -208,7 +203,6 @@ async def _start_workflow(client: Client, case: Case, task_queue: str) -> None:
             _programme_input(case),
             id=case.workflow_id,
             task_queue=task_queue,
-            task_timeout=WORKFLOW_TASK_TIMEOUT,
         )
 
 

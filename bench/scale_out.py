@@ -27,8 +27,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -49,6 +48,7 @@ from tests.api.conftest import TEST_PAYLOAD_KEYS, free_port
 from tests.factories import PASSWORD, make_staff
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
 from tests.own_postgres import own_database
+from tests.processes import running
 from tests.temporal_servers import dev_server
 
 # Twilio signs the public address, which both APIs answer for behind their proxy.
@@ -107,23 +107,6 @@ def environment(
         "TWILIO_FROM": SENDER,
         "TWILIO_API_URL": twilio_url,
     }
-
-
-@contextmanager
-def process(command: str, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as output:
-        started = subprocess.Popen(
-            [sys.executable, "-m", "deploy", command], env=env, stdout=output, stderr=output
-        )
-        try:
-            yield started
-        finally:
-            if started.poll() is None:
-                started.send_signal(signal.SIGINT)
-                try:
-                    started.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    started.kill()
 
 
 def _wait_for_api(base_url: str, log: Path) -> None:
@@ -272,14 +255,14 @@ async def drive(
     report = Report(cases=cases)
     with ExitStack() as stack:
         workers = [
-            stack.enter_context(process("worker", env, work / f"worker{i}.log"))
+            stack.enter_context(running("worker", env, work / f"worker{i}.log"))
             for i in range(WORKERS)
         ]
         urls = []
         for i in range(APIS):
             port = free_port()
             log = work / f"api{i}.log"
-            stack.enter_context(process("api", {**env, "FORLOEB_API_PORT": str(port)}, log))
+            stack.enter_context(running("api", {**env, "FORLOEB_API_PORT": str(port)}, log))
             urls.append(f"http://127.0.0.1:{port}")
         for i, url in enumerate(urls):
             await asyncio.to_thread(_wait_for_api, url, work / f"api{i}.log")
@@ -303,7 +286,7 @@ async def drive(
             workers[0].wait()
             # As a platform restarts a crashed process: the new worker joins a moment later.
             await asyncio.sleep(2)
-            stack.enter_context(process("worker", env, work / "worker0-again.log"))
+            stack.enter_context(running("worker", env, work / "worker0-again.log"))
 
         killer = asyncio.create_task(kill_one_worker())
         pairs = zip(_unique_cprs(cases), _phones(cases), strict=True)

@@ -197,6 +197,7 @@ async def run_worker(settings: Settings) -> None:
             email=SmtpEmail(smtp) if smtp else None,
             rules=settings.course_rules,
             link_days=settings.citizen_link_days,
+            threads=settings.worker_threads,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

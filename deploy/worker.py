@@ -32,7 +32,13 @@ def build_worker(
     voice: TwilioVoice | None = None,
     rules: CourseRules | None = None,
     link_days: int = 30,
+    threads: int | None = None,
 ) -> Worker:
+    """With `threads` (the executor's size), the worker takes no more workflow tasks at once
+    than it has threads for their projections: a task waiting for a thread behind a hundred
+    others passes Temporal's task timeout, and a task that times out is thrown away with the
+    projection it made (activities/lost_projection.py). The rest wait on the server, for
+    this worker or another."""
     projection = ProjectionActivities(open_session, rules or CourseRules())
     notifications = NotificationActivities(
         open_session, public_url, sms, email, voice, link_days=link_days
@@ -45,6 +51,8 @@ def build_worker(
         activities=[projection.project_programme, notifications.deliver, digest.send_digests],
         activity_executor=executor,
         workflow_runner=workflow_runner(),
+        max_concurrent_workflow_tasks=threads,
+        max_concurrent_local_activities=threads,
     )
 
 

@@ -25,13 +25,12 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from models.case import CaseEvent
-from models.contact import SetContactPreferences
 from models.danish_time import COPENHAGEN
 from models.meeting import BookMeeting
 from models.outbox import OutboxMessage
 from tests.factories import actor_of
 from tests.fakes.twilio import FakeTwilio
-from tests.workflows.programme_helpers import Running, send, start_programme
+from tests.workflows.programme_helpers import Running, send, start_on_sms
 
 # Long enough that every SMS of a round is still unanswered when the worker is killed.
 HOLD_SECONDS = 10
@@ -67,19 +66,8 @@ def phone(trial: int) -> tuple[str, str]:
 
 
 async def _start_course(client: Client, task_queue: str, session: Session, number: str) -> Running:
-    running = await start_programme(client, task_queue, session)
+    running = await start_on_sms(client, task_queue, session, number)
     me = actor_of(running.coordinator)
-    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)  # never now
-    await send(
-        running.handle,
-        SetContactPreferences(
-            actor=me,
-            channels=["sms"],
-            phone=number,
-            quiet_from=quiet.time().replace(second=0, microsecond=0),
-            quiet_to=(quiet + timedelta(hours=1)).time().replace(second=0, microsecond=0),
-        ),
-    )
     # The agreement goes at once, by SMS.
     await send(
         running.handle,

@@ -26,7 +26,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from deploy.binaries import find_binary
 from deploy.worker import build_worker
-from models.contact import SetContactPreferences
 from models.danish_time import COPENHAGEN
 from models.db import SessionFactory
 from models.meeting import BookMeeting, ReminderRule
@@ -36,7 +35,7 @@ from notifications.sms import TwilioSms
 from tests.api.conftest import free_port
 from tests.factories import actor_of, case_messages
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
-from tests.workflows.programme_helpers import Running, send, start_programme, timeline
+from tests.workflows.programme_helpers import Running, send, start_on_sms, timeline
 
 # When each course's reminder falls due, in seconds after its meeting is booked; the server is
 # stopped at about 4 s and is back some seconds after 7 s, so the first falls in the outage.
@@ -115,25 +114,6 @@ def twilio() -> Iterator[FakeTwilio]:
     fake.stop()
 
 
-async def _course(client: Client, task_queue: str, session: Session, number: str) -> Running:
-    """A course whose citizen takes SMS, with a meeting whose one reminder is due in a few
-    seconds; its agreement goes at once."""
-    running = await start_programme(client, task_queue, session)
-    me = actor_of(running.coordinator)
-    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)  # never now
-    await send(
-        running.handle,
-        SetContactPreferences(
-            actor=me,
-            channels=["sms"],
-            phone=number,
-            quiet_from=quiet.time().replace(second=0, microsecond=0),
-            quiet_to=(quiet + timedelta(hours=1)).time().replace(second=0, microsecond=0),
-        ),
-    )
-    return running
-
-
 async def _book(running: Running, reminder_in: float) -> None:
     await send(
         running.handle,
@@ -191,7 +171,7 @@ async def test_timers_pending_across_a_server_restart_fire_once(
             public_url="https://forloeb.example.dk",
             sms=TwilioSms(settings),
         ):
-            courses = [await _course(client, task_queue, session, n) for n in numbers]
+            courses = [await start_on_sms(client, task_queue, session, n) for n in numbers]
             booked = time.monotonic()
             await asyncio.gather(
                 *(_book(c, s) for c, s in zip(courses, REMINDER_OFFSETS, strict=True))

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,15 @@ from deploy.worker import build_worker
 from models.actions import update_name
 from models.case import CaseEvent
 from models.command import Command
+from models.contact import SetContactPreferences
+from models.danish_time import COPENHAGEN
 from models.db import SessionFactory
-from models.enums import CourseType, Stage
+from models.enums import Channel, CourseType, Stage
 from models.programme import ProgrammeInput, TimelineEvent, programme_workflow_id
 from models.registration import RegisteredCourse
 from models.rules import CourseRules
 from models.staff import Staff
-from tests.factories import make_citizen, make_staff
+from tests.factories import actor_of, make_citizen, make_staff
 from workflows.programme import ProgrammeWorkflow
 
 # A ressourceforløb that was running at its referral when it was registered from the
@@ -155,6 +157,24 @@ async def start_programme(
     if _started:
         _started[-1].append(handle)
     return Running(handle=handle, case_id=case_id, coordinator=coordinator)
+
+
+async def start_on_sms(client: Client, task_queue: str, session: Session, phone: str) -> Running:
+    """A course whose citizen takes SMS at any hour the test runs (quiet hours twelve hours
+    away)."""
+    running = await start_programme(client, task_queue, session)
+    quiet = datetime.now(COPENHAGEN) + timedelta(hours=12)
+    await send(
+        running.handle,
+        SetContactPreferences(
+            actor=actor_of(running.coordinator),
+            channels=[Channel.SMS],
+            phone=phone,
+            quiet_from=quiet.time().replace(second=0, microsecond=0),
+            quiet_to=(quiet + timedelta(hours=1)).time().replace(second=0, microsecond=0),
+        ),
+    )
+    return running
 
 
 async def send(handle: WorkflowHandle[Any, Any], command: Command) -> TimelineEvent:
