@@ -199,10 +199,7 @@ async def _start_workflow(client: Client, case: Case, task_queue: str) -> None:
     # Started before: by start_unstarted_workflows, or by a request whose answer was lost.
     with contextlib.suppress(WorkflowAlreadyStartedError):
         await client.start_workflow(
-            PROGRAMME_WORKFLOW,
-            _programme_input(case),
-            id=case.workflow_id,
-            task_queue=task_queue,
+            PROGRAMME_WORKFLOW, _programme_input(case), id=case.workflow_id, task_queue=task_queue
         )
 
 
