@@ -59,30 +59,23 @@ def undo_after(
     if lost_meetings:
         session.exec(delete(CaseMeeting).where(col(CaseMeeting.id).in_(lost_meetings)))
         session.exec(delete(MeetingInvite).where(col(MeetingInvite.meeting_id).in_(lost_meetings)))
-    todos = {todo.id for todo in state.todos}
-    session.exec(
-        delete(CaseTodo).where(
-            col(CaseTodo.case_id) == case_id,
-            col(CaseTodo.seq) > projected_seq,
-            col(CaseTodo.id).not_in(todos),
-        )
+    written_after = (
+        (CaseTodo, CaseTodo.id, {todo.id for todo in state.todos}),
+        (PlanItemRow, PlanItemRow.id, {e.id for e in state.efforts} | {p.id for p in state.pauses}),
+        (
+            CaseMessage,
+            CaseMessage.key,
+            {m.key for m in state.outgoing} | {m.key for m in state.sent},
+        ),
     )
-    items = {item.id for item in state.efforts} | {pause.id for pause in state.pauses}
-    session.exec(
-        delete(PlanItemRow).where(
-            col(PlanItemRow.case_id) == case_id,
-            col(PlanItemRow.seq) > projected_seq,
-            col(PlanItemRow.id).not_in(items),
+    for table, key, held in written_after:
+        session.exec(
+            delete(table).where(
+                col(table.case_id) == case_id,
+                col(table.seq) > projected_seq,
+                col(key).not_in(held),
+            )
         )
-    )
-    messages = {m.key for m in state.outgoing} | {m.key for m in state.sent}
-    session.exec(
-        delete(CaseMessage).where(
-            col(CaseMessage.case_id) == case_id,
-            col(CaseMessage.seq) > projected_seq,
-            col(CaseMessage.key).not_in(messages),
-        )
-    )
     # The state keeps every open task (workflows/retention.py lets go of finished ones only),
     # so an open task it does not hold was assigned by the lost action.
     tasks = [uuid.UUID(task_id) for task_id in state.tasks]

@@ -67,6 +67,8 @@ case "$cmd" in
     ensure_axe
     # The scale-out test runs the service's processes on PostgreSQL, as production does.
     ensure_postgres
+    # systemd's own parser checks the units for virtual machines (deploy/systemd).
+    command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy" .
