@@ -35,6 +35,11 @@ from api.tracing import RequestTracing
 from models.db import make_engine, session_factory
 from models.settings import Settings
 
+# How long the server keeps an idle connection: longer than the clients and proxies in front
+# keep theirs (httpx 5 s, a load balancer typically 60 s). At uvicorn's 5 s a client can send a
+# request on a connection the server is closing at that moment, and the request is lost to it.
+KEEP_ALIVE_SECONDS = 75
+
 
 def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager

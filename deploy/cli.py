@@ -444,7 +444,7 @@ def _given(value: float | None, current: float) -> float:
 def run_api(settings: Settings) -> None:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import KEEP_ALIVE_SECONDS, create_app
 
     uvicorn.run(
         create_app(settings),
@@ -452,10 +452,7 @@ def run_api(settings: Settings) -> None:
         port=settings.api_port,
         log_level="info",
         proxy_headers=True,
-        # Idle connections are kept longer than the clients and proxies in front keep theirs
-        # (httpx 5 s, a load balancer typically 60 s): otherwise a client can send a request on
-        # a connection the server is closing at that moment, and the request is lost to it.
-        timeout_keep_alive=75,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         # JSON lines: uvicorn's own loggers go through ours rather than its text formatters.
         log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )

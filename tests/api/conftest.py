@@ -20,7 +20,7 @@ from playwright.async_api import Browser, async_playwright
 from sqlmodel import Session
 from temporalio.testing import WorkflowEnvironment
 
-from api.app import create_app
+from api.app import KEEP_ALIVE_SECONDS, create_app
 from deploy.connections import connect_temporal
 from deploy.worker import build_worker
 from models.enums import Department, Role
@@ -40,7 +40,11 @@ async def serve(app: FastAPI, **config: Any) -> AsyncIterator[str]:
     """Run the app on a free loopback port; yield its base URL. `config` overrides uvicorn's
     settings (quiet by default)."""
     port = free_port()
-    options: dict[str, Any] = {"log_level": "warning", **config}
+    options: dict[str, Any] = {
+        "log_level": "warning",
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        **config,
+    }
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **options)
     )
