@@ -82,8 +82,9 @@ async def test_started_by_hand_it_covers_the_latest_day_after_letting_it_settle(
 
 async def finished_runs(handle: ScheduleHandle, count: int) -> list[str]:
     """Wait until the schedule has started `count` runs and none is running; their ids. Up to
-    30 s: each run mails every lead and manager the suite has made so far."""
-    for _ in range(300):
+    60 s: each run mails every lead and manager the suite has made so far, on a dev server that
+    by then holds the scale-out test's courses too."""
+    for _ in range(600):
         info = (await handle.describe()).info
         if len(info.recent_actions) >= count and not info.running_actions:
             started = [result.action for result in info.recent_actions]
