@@ -15,7 +15,13 @@ from models.continuity import ContinuityPlan, RecordEffort
 from models.enums import Department, PlanItemKind, Role, TaskState
 from models.task import AcknowledgeTask, AssignTask, CompleteTask, StartTask, Task
 from tests.factories import actor_of, copenhagen_today, make_staff
-from tests.workflows.programme_helpers import record_history, send, start_programme, worker_for
+from tests.workflows.programme_helpers import (
+    Running,
+    record_history,
+    send,
+    start_programme,
+    worker_for,
+)
 from workflows.programme import ProgrammeWorkflow
 
 
@@ -107,16 +113,7 @@ async def test_an_action_that_arrives_with_the_start_leaves_the_referral_in_the_
     # Started with no worker, so the first workflow task carries the start and the update
     # together, and the update's handler runs before the run has projected the referral.
     running = await start_programme(time_env.client, task_queue, session)
-    me = actor_of(running.coordinator)
-    today = copenhagen_today()
-    effort = RecordEffort(
-        actor=me,
-        item_id=str(uuid.uuid4()),
-        title="Praktik",
-        owner="Jobcentret",
-        start=today,
-        end=today + timedelta(days=10),
-    )
+    effort = ten_days_of_work_experience(running)
     sending = asyncio.create_task(send(running.handle, effort))
     await asyncio.sleep(1)
     async with worker_for(time_env.client, task_queue, open_session, executor):
@@ -142,14 +139,7 @@ async def test_what_a_lost_projection_wrote_is_replaced_by_the_next_one(
         running = await start_programme(time_env.client, task_queue, session)
         me = actor_of(running.coordinator)
         today = copenhagen_today()
-        effort = RecordEffort(
-            actor=me,
-            item_id=str(uuid.uuid4()),
-            title="Praktik",
-            owner="Jobcentret",
-            start=today,
-            end=today + timedelta(days=10),
-        )
+        effort = ten_days_of_work_experience(running)
         await send(running.handle, effort)
         case_id = uuid.UUID(running.case_id)
         case = session.get(Case, case_id)
@@ -204,3 +194,16 @@ async def test_what_a_lost_projection_wrote_is_replaced_by_the_next_one(
     ).all()
     assert [e.seq for e in events] == list(range(1, state.seq + 1))
     assert "Tabt" not in [e.summary for e in events]
+
+
+def ten_days_of_work_experience(running: Running) -> RecordEffort:
+    """An effort the coordinator records, from today."""
+    today = copenhagen_today()
+    return RecordEffort(
+        actor=actor_of(running.coordinator),
+        item_id=str(uuid.uuid4()),
+        title="Praktik",
+        owner="Jobcentret",
+        start=today,
+        end=today + timedelta(days=10),
+    )
