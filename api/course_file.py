@@ -9,21 +9,37 @@ One course per line; the first line names the columns, in any order:
     navn           the citizen's name                                              required
     koordinator    the coordinating caseworker's username in forløb                required
     type           ressourceforloeb or tvaerfagligt                                required
-    fase           ressourceforloeb: referred, preparation, team or active;
-                   tvaerfagligt: referred, description, described or active        required
+    fase           ressourceforloeb: referred, preparation, team, recommended, active
+                   or ended; tvaerfagligt: referred, description, health_advice,
+                   described, active or ended                                      required
     visiteret      the referral date (at most 5 years back)                        required
     teammoede      the rehabilitation team's meeting; ressourceforløb only, required in team
-    afgoerelse     the decision date; in fase active only, and required there
-    planlagt_slut  the planned end; in fase active only, and required there
-    opgaver        open tasks for departments as afdeling:formål, several separated by |,
-                   e.g. "health:Samtaleforløb hos psykolog|social:Bostøtte"; afdeling is
-                   jobcenter, social, health or family
+                   and recommended
+    indstilling    the team's recommendation, in fase recommended only and required there:
+                   ressourceforloeb, fleksjob, foertidspension or other
+    raadgivning_anmodet
+                   the day the region's health coordinator was asked for advice; in fase
+                   health_advice only, and required there (the reminder and the stall are
+                   counted from it)
+    afgoerelse     the decision date; in fase active and ended only, and required there
+    planlagt_slut  the planned end; in fase active (required) and ended (optional: the end
+                   date if empty)
+    afsluttet      the day the course ended; in fase ended only, and required there (the
+                   follow-up falls 13 weeks later, which must still lie ahead)
+    udfald         where the citizen was at the end; in fase ended only, and required there:
+                   job, education, fleksjob, ledighedsydelse, dagpenge, foertidspension or
+                   other
+    opgaver        open tasks for departments as afdeling:formål:dato, several separated by
+                   |, e.g. "health:Samtaleforløb hos psykolog:2026-09-14|social:Bostøtte";
+                   afdeling is jobcenter, social, health or family; dato is the day the task
+                   was given, its deadlines counted from it (today if left out); not in ended
 
 Separated by semicolons (as Danish Excel saves CSV) or commas, UTF-8 with or without a BOM.
 Dates as 2024-03-31, 31-03-2024 or 31.03.2024. Column names, types, stages and departments
 may also be written in Danish with æ, ø and å (Teammøde, Tværfagligt forløb, Aktivt forløb,
-Sundhed). A column the import does not know refuses the whole file, so a misspelt optional
-column cannot drop its dates unnoticed.
+Sundhed, Fleksjob, Ordinært job). A column the import does not know refuses the whole file, so
+a misspelt optional column cannot drop its dates unnoticed. A line is written whole or not at
+all: its open tasks travel with the course into its workflow (models/registration.py).
 """
 
 import contextlib
@@ -31,7 +47,7 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
@@ -43,16 +59,38 @@ from api.case_service import referral_problem
 from api.errors import field_errors
 from models.case import Case
 from models.citizen import Citizen, Name
+from models.command import new_id
 from models.cpr import InvalidCpr, mask_cpr, normalise_cpr
 from models.db import SessionFactory
-from models.enums import CourseType, Department, Labelled, Role, Stage
+from models.department import DepartmentRow
+from models.enums import CourseType, Department, Labelled, Outcome, Recommendation, Role, Stage
 from models.registration import REGISTRABLE, RegisteredCourse
 from models.rules import CourseRules
 from models.staff import Staff
-from models.task import AssignTask
+from models.task import AssignTask, TaskSla
 
 REQUIRED = ("cpr", "navn", "koordinator", "type", "fase", "visiteret")
-COLUMNS = (*REQUIRED, "teammoede", "afgoerelse", "planlagt_slut", "opgaver")
+COLUMNS = (
+    *REQUIRED,
+    "teammoede",
+    "indstilling",
+    "raadgivning_anmodet",
+    "afgoerelse",
+    "planlagt_slut",
+    "afsluttet",
+    "udfald",
+    "opgaver",
+)
+# Where the file holds each of the registration's fields, for what a line leaves empty.
+_FIELD_COLUMNS = {
+    "team_meeting_on": "teammoede",
+    "recommendation": "indstilling",
+    "health_advice_requested_on": "raadgivning_anmodet",
+    "decided_on": "afgoerelse",
+    "planned_end": "planlagt_slut",
+    "ended_on": "afsluttet",
+    "outcome": "udfald",
+}
 # A municipality's running courses are a few thousand lines, well under this.
 MAX_BYTES = 20 * 1024 * 1024
 # CPR numbers per query, well under every database's limit on bound parameters.
@@ -125,8 +163,7 @@ class CheckedLine:
     coordinator_id: uuid.UUID
     course_type: CourseType
     referred_on: date
-    registered: RegisteredCourse
-    tasks: list[AssignTask]
+    registered: RegisteredCourse  # with the line's open tasks
 
 
 @dataclass(frozen=True)
@@ -194,6 +231,12 @@ def _vocabulary(enum: type[E]) -> dict[str, E]:
 _TYPES = _vocabulary(CourseType)
 _STAGES = _vocabulary(Stage)
 _DEPARTMENTS = _vocabulary(Department)
+_DEPARTMENT_CODES = {d.value for d in Department}
+_RECOMMENDATIONS = _vocabulary(Recommendation)
+_OUTCOMES = _vocabulary(Outcome)
+# A task's last part that is written as a date, even one that cannot be read: it is reported,
+# not taken as part of the purpose.
+_DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 
 
 @dataclass
@@ -202,6 +245,8 @@ class _Known:
 
     coordinators: dict[str, Staff]
     with_open_case: set[str]  # CPR numbers
+    # Each department's deadlines for its tasks, as the case page gives them.
+    slas: dict[Department, TaskSla]
 
 
 def _known(open_session: SessionFactory, rows: Rows) -> _Known:
@@ -222,7 +267,15 @@ def _known(open_session: SessionFactory, rows: Rows) -> _Known:
                     .where(Case.stage != Stage.CLOSED)
                 ).all()
             )
-    return _Known({s.username: s for s in staff}, open_cprs)
+        slas = {
+            Department(row.code): TaskSla(
+                acknowledge_days=row.acknowledge_days,
+                escalation_interval_days=row.escalation_interval_days,
+            )
+            for row in session.exec(select(DepartmentRow)).all()
+            if row.code in _DEPARTMENT_CODES
+        }
+    return _Known({s.username: s for s in staff}, open_cprs, slas)
 
 
 def check_lines(
@@ -274,33 +327,48 @@ def _check(
     stage = _choice(cells, "fase", _STAGES, _stage_choices(course_type), problems)
     before = len(problems)
     referred_on = _date(cells, "visiteret", problems, required=True)
-    team, decided, planned = (_date(cells, c, problems) for c in _DATES)
-    # The course's own rules speak only of a line whose dates could all be read.
-    dates_read = len(problems) == before
-    tasks = _tasks(cells.get("opgaver", ""), problems)
-    if course_type is not None and stage is not None and referred_on is not None and dates_read:
+    team, asked, decided, planned, ended = (_date(cells, c, problems) for c in _DATES)
+    recommendation = _optional_choice(cells, "indstilling", _RECOMMENDATIONS, problems)
+    outcome = _optional_choice(cells, "udfald", _OUTCOMES, problems)
+    tasks = _tasks(cells.get("opgaver", ""), known.slas, problems)
+    # The course's own rules speak only of a line whose dates and choices could all be read.
+    read = len(problems) == before
+    if course_type is not None and stage is not None and referred_on is not None and read:
         registered = RegisteredCourse(
-            stage=stage, team_meeting_on=team, decided_on=decided, planned_end=planned
+            stage=stage,
+            team_meeting_on=team,
+            recommendation=recommendation,
+            health_advice_requested_on=asked,
+            decided_on=decided,
+            planned_end=planned,
+            ended_on=ended,
+            outcome=outcome,
+            tasks=tasks,
         )
         referral = referral_problem(referred_on, today)
         problems += [referral] if referral else []
-        problems += registered.problems(course_type, referred_on, today, rules)
+        problems += registered.problems(course_type, referred_on, today, rules, _FIELD_COLUMNS)
         if not problems and cpr and name and coordinator:
             report.status = LineStatus.READY
             course = CheckedLine(
-                report, cpr, name, coordinator.id, course_type, referred_on, registered, tasks
+                report, cpr, name, coordinator.id, course_type, referred_on, registered
             )
             return report, course
     return report, None
 
 
-_DATES = ("teammoede", "afgoerelse", "planlagt_slut")
+_DATES = ("teammoede", "raadgivning_anmodet", "afgoerelse", "planlagt_slut", "afsluttet")
 
 
 def _stage_choices(course_type: CourseType | None) -> str:
     every = dict.fromkeys(s for allowed in REGISTRABLE.values() for s in allowed)
     stages = REGISTRABLE[course_type] if course_type else tuple(every)
-    return ", ".join(s.value for s in stages[:-1]) + f" eller {stages[-1].value}"
+    return _either(s.value for s in stages)
+
+
+def _either(values: Iterable[str]) -> str:
+    *first, last = values
+    return ", ".join(first) + f" eller {last}"
 
 
 def _name(raw: str, problems: list[str]) -> str | None:
@@ -342,6 +410,16 @@ def _choice(
     return found
 
 
+def _optional_choice(
+    cells: dict[str, str], column: str, known: dict[str, E], problems: list[str]
+) -> E | None:
+    """A choice the line's stage may need; whether it does is the registration's to say."""
+    if not cells.get(column, ""):
+        return None
+    values = dict.fromkeys(member.value for member in known.values())
+    return _choice(cells, column, known, _either(values), problems)
+
+
 def _date(
     cells: dict[str, str], column: str, problems: list[str], required: bool = False
 ) -> date | None:
@@ -350,31 +428,57 @@ def _date(
         if required:
             problems.append(f"Kolonnen »{column}« er tom; datoen skal udfyldes.")
         return None
+    found = _read_date(raw)
+    if found is None:
+        problems.append(
+            f"Datoen »{raw}« i kolonnen »{column}« kan ikke læses; "
+            "skriv den som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ."
+        )
+    return found
+
+
+def _read_date(raw: str) -> date | None:
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
-    problems.append(
-        f"Datoen »{raw}« i kolonnen »{column}« kan ikke læses; "
-        "skriv den som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ."
-    )
     return None
 
 
-def _tasks(raw: str, problems: list[str]) -> list[AssignTask]:
+def _tasks(raw: str, slas: dict[Department, TaskSla], problems: list[str]) -> list[AssignTask]:
+    """The line's open tasks, complete as the case page gives one: an id, and the
+    department's deadlines counted from the day the task was given."""
     tasks = []
     for n, item in enumerate(filter(None, (part.strip() for part in raw.split("|"))), 1):
-        where, colon, purpose = item.partition(":")
+        where, colon, rest = item.partition(":")
         department = _DEPARTMENTS.get(_plain(where))
         if not colon or department is None:
             problems.append(
-                f"Opgave {n} (»{item}«) skal skrives som afdeling:formål, hvor afdelingen er "
-                "jobcenter, social, health eller family."
+                f"Opgave {n} (»{item}«) skal skrives som afdeling:formål:dato, hvor afdelingen "
+                "er jobcenter, social, health eller family, og datoen kan udelades."
             )
             continue
+        purpose, given = rest, None
+        head, colon, tail = rest.rpartition(":")
+        if colon and _DATE_LIKE.fullmatch(tail.strip()):
+            purpose, given = head, _read_date(tail.strip())
+            if given is None:
+                problems.append(
+                    f"Datoen »{tail.strip()}« i opgave {n} kan ikke læses; "
+                    "skriv den som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ."
+                )
+                continue
         try:
-            tasks.append(AssignTask(department=department, purpose=purpose))
+            tasks.append(
+                AssignTask(
+                    department=department,
+                    purpose=purpose,
+                    assigned_on=given,
+                    task_id=new_id(),
+                    sla=slas.get(department),
+                )
+            )
         except ValidationError as error:
             problems += [
                 f"Formålet i opgave {n}: {e['message']}" for e in field_errors(error.errors())

@@ -11,9 +11,9 @@ Running the same file again changes nothing: a citizen who already has an open c
 reported as "findes allerede" and skipped. A line is written all or nothing: the case row
 and its workflow together (api.case_service.create_case), and a citizen registered for the
 line is removed again if its case could not be created; a citizen known before keeps the
-name the service has. The open tasks are given once the course runs, through the same
-assign-task action as on the case page; one that is refused is reported on its line, with
-the course created.
+name the service has. The open tasks travel inside the registration, so the workflow begins
+with them on their original days; a line whose task the check refuses is not written at all,
+and the same file, put right, adds it whole on the next run.
 """
 
 import uuid
@@ -27,8 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.case_actions import CASE_ACTIONS
-from api.case_service import ActionPending, create_case, register_citizen, run_case_action
+from api.case_service import create_case, register_citizen
 from api.course_file import (
     MAX_BYTES,
     CheckedLine,
@@ -38,12 +37,14 @@ from api.course_file import (
     check_lines,
     read_rows,
 )
-from api.errors import Conflict, Forbidden, Invalid, ServiceError, Unavailable
+from api.errors import Conflict, Forbidden, Invalid, ServiceError
+from api.permissions import actor
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
 from models.danish_time import local_date
 from models.db import SessionFactory, transaction
 from models.enums import Role
+from models.registration import RegisteredCourse
 from models.rules import CourseRules
 from models.settings import Settings
 from models.staff import Staff
@@ -51,9 +52,8 @@ from models.staff import Staff
 # Lines written at once: each waits on a short transaction, a workflow start and the worker,
 # not on this process, and more than this only lengthens the database's and Temporal's queues.
 CONCURRENCY = 24
-# How long a line waits for the worker, to project its course or to accept one of its tasks:
-# longer than a person at a page is kept waiting (Settings.update_timeout_seconds), as an
-# import shares the worker with everyone else's work.
+# How long a line waits for the worker to project its course: an import shares the worker
+# with everyone else's work, so it is patient.
 PATIENCE = timedelta(seconds=60)
 # This many lines in a row whose course the worker did not project in time: it is not
 # running, and the rest of the import goes on without waiting for it.
@@ -84,13 +84,10 @@ async def import_file(
     report, courses = await _checked(open_session, data, settings.course_rules, dry_run=False)
     gate = anyio.Semaphore(concurrency)
     pace = _Pace(open_session, PATIENCE)
-    patient = settings.model_copy(
-        update={"update_timeout_seconds": max(settings.update_timeout_seconds, PATIENCE.seconds)}
-    )
 
     async def write(course: CheckedLine) -> None:
         async with gate:
-            await _write(open_session, client, user, patient, course, pace)
+            await _write(open_session, client, user, settings, course, pace)
         if progress is not None:
             progress(course.report)
 
@@ -121,9 +118,9 @@ class _Pace:
     """Holds each line's place until the worker has projected its course. The import then
     goes at the worker's speed, and its backlog on the task queue stays at the number of lines
     in flight: the service's users, whose actions share that queue, do not wait behind
-    thousands of new courses, and a line's tasks reach a workflow that is already running. A
-    worker that projects none of several courses in a row in time is not running: the rest of
-    the import goes on without it, and the courses are projected when it starts.
+    thousands of new courses. A worker that projects none of several courses in a row in time
+    is not running: the rest of the import goes on without it, and the courses are projected
+    when it starts.
     """
 
     def __init__(self, open_session: SessionFactory, wait: timedelta) -> None:
@@ -163,32 +160,6 @@ async def _write(
         return
     course.report.status = LineStatus.CREATED
     await pace.projected(case.id)
-    for task in course.tasks:
-        try:
-            await run_case_action(
-                open_session,
-                client,
-                user=user,
-                case_id=case.id,
-                action=CASE_ACTIONS["assign-task"],
-                command=task,
-                settings=settings,
-            )
-        except ActionPending:
-            pass  # accepted; the case shows it in a moment
-        except (Unavailable, RPCError):
-            # The worker may still take an update it did not answer in time: only the case
-            # can tell, and giving the task again blindly could give it twice.
-            course.report.problems.append(
-                f"Forløbet er oprettet, men opgaven til {task.department.label} "
-                f"»{task.purpose}« blev ikke bekræftet i tide. Se på sagen, om den er givet, "
-                "og giv den ellers."
-            )
-        except ServiceError as error:
-            course.report.problems.append(
-                f"Forløbet er oprettet, men opgaven til {task.department.label} "
-                f"»{task.purpose}« er ikke givet: {error.message} Giv den på sagen."
-            )
 
 
 async def _create(
@@ -209,7 +180,7 @@ async def _create(
             coordinator_id=course.coordinator_id,
             referred_on=course.referred_on,
             course_type=course.course_type,
-            registered=course.registered,
+            registered=_given_by(course.registered, user),
         )
     except BaseException:
         if registered_now:
@@ -217,6 +188,13 @@ async def _create(
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(_forget_citizen, open_session, citizen_id)
         raise
+
+
+def _given_by(registered: RegisteredCourse, user: Staff) -> RegisteredCourse:
+    """The registration with its open tasks given by the administrator who imports them, as
+    the case page gives a task in the name of the one who sends it."""
+    tasks = [task.model_copy(update={"actor": actor(user)}) for task in registered.tasks]
+    return registered.model_copy(update={"tasks": tasks})
 
 
 def _citizen(

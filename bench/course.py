@@ -64,6 +64,7 @@ from models.programme import (
     TimelineEvent,
 )
 from models.progression import RecordProgression
+from models.registration import FOLLOWUP_WEEKS
 from models.task import (
     AcknowledgeTask,
     AssignTask,
@@ -265,7 +266,7 @@ class Outline:
         ended = self.end_day
         if self.idle_from is not None and self.idle_from <= ended:
             ended = self.final_end if self.idle_from > self.planned_end else self.planned_end
-        return add_weeks(ended, programme_rules.FOLLOWUP_WEEKS)
+        return add_weeks(ended, FOLLOWUP_WEEKS)
 
 
 def draw_outline(rng: random.Random, today: date, idle_share: float) -> Outline:
@@ -851,7 +852,7 @@ class Course:
                     RecordStatus(actor=self.actor, status=o.outcome),
                 )
         if o.followup_status != o.outcome:
-            followup = add_weeks(ended, programme_rules.FOLLOWUP_WEEKS)
+            followup = add_weeks(ended, FOLLOWUP_WEEKS)
             self.act(
                 self.day_at(followup - timedelta(days=rng.randint(8, 30))),
                 RecordStatus(actor=self.actor, status=o.followup_status),

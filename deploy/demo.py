@@ -1,6 +1,7 @@
 """A demo municipality in December 2026: the four departments, one login per role, the last
 running ressourceforløb in their active stages, and new cases as cross-department courses at
-every stage, one of them waiting on the region's health coordinator.
+every stage of that type (referred to closed, one ended and awaiting its 13-week follow-up),
+one of them waiting on the region's health coordinator.
 
 Seeded through the same service functions as the API, so every demo case is a real workflow.
 Seeding twice changes nothing.
@@ -103,6 +104,9 @@ class DemoCase:
     registered: RegisteredCourse | None = None
     # The departments' parts of the combined description, asked for when it starts.
     contributions: tuple[DemoTask, ...] = ()
+    # Who records the decision, where not the coordinator: a decision dated before the
+    # ressourceforløb's cut-off is recorded after it by an administrator only.
+    decided_by: str | None = None
 
 
 DEPARTMENT_WORKERS = {
@@ -301,6 +305,30 @@ def demo_cases() -> list[DemoCase]:
             ),
             contributions=(part(Department.HEALTH, "Behandlingsplan fra psykiatrien", *DONE),),
         ),
+        # Ended early today, when he got a place at school: the 13-week follow-up is ahead.
+        DemoCase(
+            "Mads Kjær",
+            "0811824567",
+            "koordinator",
+            190,
+            (
+                describe,
+                described(-160),
+                (
+                    "record-decision",
+                    {
+                        "kind": Recommendation.COORDINATED,
+                        "decided_on": _days(-150),
+                        "duration_months": 12,
+                    },
+                ),
+                (
+                    "end",
+                    {"outcome": Outcome.EDUCATION, "reason": "Optaget på SOSU-uddannelsen"},
+                ),
+            ),
+            contributions=(part(Department.SOCIAL, "Bostøttens erfaringer", *DONE),),
+        ),
         DemoCase(
             "Frederik Nielsen",
             "2803826789",
@@ -353,7 +381,8 @@ def demo_cases() -> list[DemoCase]:
             registered=running(-355, 36, team=-370),
         ),
         # Decided in January 2024 and run here since: no effort started within six months,
-        # so the case is flagged for the rehabilitation team (LAB § 113, stk. 2).
+        # so the case is flagged for the rehabilitation team (LAB § 113, stk. 2). Today only
+        # an administrator may record a decision dated before the cut-off.
         DemoCase(
             "Gitte Andersen",
             "0710707890",
@@ -376,6 +405,7 @@ def demo_cases() -> list[DemoCase]:
                 ),
             ),
             course_type=rf,
+            decided_by="admin",
         ),
         DemoCase(
             "Henrik Larsen",
@@ -495,7 +525,7 @@ async def _seed_case(
         await run_case_action(
             open_session,
             client,
-            user=user,
+            user=staff[demo.decided_by] if slug == "record-decision" and demo.decided_by else user,
             case_id=case.id,
             action=action,
             command=command,

@@ -1,10 +1,11 @@
 """The citizen's right to an effort within six months (LAB § 113, stk. 2, as amended from
 1 January 2022 and kept for running ressourceforløb after 1 February 2026).
 
-Six months after the decision, on the course's one timer: if no task, effort or treatment has
-started by then, the case is flagged for the rehabilitation team with the legal reason, and
-stays stalled until the coordinator records what the team decided or the special reasons
-that apply (resolve_team_flag).
+Six months after the decision (the type's effort_rule_months; the texts say the months set),
+on the course's one timer: if no task, effort or treatment has started by then, the case is
+flagged for the rehabilitation team with the legal reason, and stays stalled until the
+coordinator records what the team decided or the special reasons that apply
+(resolve_team_flag).
 """
 
 from datetime import date, datetime
@@ -12,17 +13,48 @@ from datetime import date, datetime
 from models.danish_time import add_months, local_date, start_of
 from models.enums import PlanItemKind, Stage
 from models.programme import ProgrammeState, Stall, TimelineEvent
+from models.rules import months_in_words
 from workflows.guards import fmt, record
 from workflows.rule_patches import LAW_2026, in_effect
 
 # The rule came with lov nr. 1160 af 8. juni 2021, for courses decided from this day.
 IN_FORCE = date(2022, 1, 1)
-LEGAL_REASON = (
-    "Ingen indsats er startet inden for seks måneder efter afgørelsen om ressourceforløb "
-    "(LAB § 113, stk. 2). Sagen skal forelægges rehabiliteringsteamet, medmindre særlige "
-    "grunde taler imod; registrér teamets behandling eller de særlige grunde."
-)
-STALL_REASON = "Ingen indsats inden for seks måneder efter afgørelsen"
+# The law's six months; the municipality's setting (effort_rule_months) may say otherwise.
+LAW_MONTHS = 6
+
+
+def legal_reason(months: int) -> str:
+    """The flag's wording, with the months the rule is set to."""
+    return (
+        f"Ingen indsats er startet inden for {months_in_words(months)} efter afgørelsen om "
+        "ressourceforløb (LAB § 113, stk. 2). Sagen skal forelægges rehabiliteringsteamet, "
+        "medmindre særlige grunde taler imod; registrér teamets behandling eller de særlige "
+        "grunde."
+    )
+
+
+def stall_reason(months: int) -> str:
+    return f"Ingen indsats inden for {months_in_words(months)} efter afgørelsen"
+
+
+def met_text(months: int, day: date) -> str:
+    return (
+        f"{months_in_words(months).capitalize()} efter afgørelsen ({fmt(day)}): en indsats er "
+        "startet, som retten til en indsats kræver (LAB § 113, stk. 2)."
+    )
+
+
+def _raised_by_rule(flag: str) -> int | None:
+    """The months of the rule that raised this flag; None when a person raised it. Any months
+    the setting allows, so a flag stands after the setting changes."""
+    return next((m for m in range(1, 25) if flag == legal_reason(m)), None)
+
+
+def _months(state: ProgrammeState) -> int:
+    return state.rules.of_type(state.course_type).effort_rule_months or LAW_MONTHS
+
+
+LEGAL_REASON = legal_reason(LAW_MONTHS)
 
 
 def arm(state: ProgrammeState, decided_on: date, registered_on: date | None = None) -> None:
@@ -50,17 +82,10 @@ def judge(state: ProgrammeState, now: datetime) -> TimelineEvent:
     assert state.effort_rule_on is not None
     day, state.effort_rule_on = state.effort_rule_on, None
     if effort_started_by(state, day):
-        return record(
-            state,
-            "effort_rule_met",
-            now,
-            None,
-            f"Seks måneder efter afgørelsen ({fmt(day)}): en indsats er startet, "
-            "som retten til en indsats kræver (LAB § 113, stk. 2).",
-        )
+        return record(state, "effort_rule_met", now, None, met_text(_months(state), day))
     state.effort_rule_missed_on = day
-    state.team_flag = LEGAL_REASON
-    return record(state, "effort_rule_missed", now, None, LEGAL_REASON)
+    state.team_flag = legal_reason(_months(state))
+    return record(state, "effort_rule_missed", now, None, state.team_flag)
 
 
 def effort_started_by(state: ProgrammeState, day: date) -> bool:
@@ -80,8 +105,11 @@ def effort_started_by(state: ProgrammeState, day: date) -> bool:
 
 def stall(state: ProgrammeState) -> Stall | None:
     """While the flag the rule raised stands, the course counts as stalled."""
-    if state.effort_rule_missed_on is None or state.team_flag != LEGAL_REASON:
+    months = _raised_by_rule(state.team_flag)
+    if state.effort_rule_missed_on is None or months is None:
         return None
     return Stall(
-        kind="effort_rule", reason=STALL_REASON, since=start_of(state.effort_rule_missed_on)
+        kind="effort_rule",
+        reason=stall_reason(months),
+        since=start_of(state.effort_rule_missed_on),
     )

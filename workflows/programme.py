@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import programme_rules as rules
     from workflows.projection_delta import ProjectionTracker
     from workflows.rejections import invalid
-    from workflows.rule_patches import RULE_PATCHES
+    from workflows.rule_patches import LAW_2026, RULE_PATCHES, in_effect
 
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # Providers are given 10 seconds a call; a worker that dies mid-send is retried after this.
@@ -64,8 +64,10 @@ class ProgrammeWorkflow:
     @workflow.init
     def __init__(self, input: ProgrammeInput) -> None:
         self.state = input.state or input.initial_state(workflow.now())
-        # Asked once, before any handler runs: a run keeps the rules it began with.
+        # Asked once, before any handler runs: a run keeps the rules it began with, except
+        # the law, which a run begun before it takes on later (_adopt_the_law).
         self.state.rule_patches = [p for p in RULE_PATCHES if workflow.patched(p)]
+        self._law_asks = 0
         # Recorded here, before any update handler can run, so the referral (or the
         # registration of a course already running) is always event 1.
         self._referral = [] if input.state is not None else [self._first_event(input)]
@@ -126,7 +128,7 @@ class ProgrammeWorkflow:
         seen = self.state.seq
         deadline = deadlines.next_deadline(self.state, workflow.now())
         if deadline is not None and deadline <= workflow.now():
-            await self._publish(engine.fire_due(self.state, workflow.now()), apart=True)
+            await self._publish(self._fire_due(), apart=True)
             return
         if workflow.patched(CHEAP_ACTIONS):
             await self._wait_keeping_the_timer(seen, deadline)
@@ -137,7 +139,7 @@ class ProgrammeWorkflow:
                 timeout=deadline - workflow.now() if deadline else None,
             )
         except TimeoutError:
-            await self._publish(engine.fire_due(self.state, workflow.now()))
+            await self._publish(self._fire_due())
 
     async def _wait_keeping_the_timer(self, seen: int, deadline: datetime | None) -> None:
         """Wait for a change or the deadline; the timer is only replaced when the deadline
@@ -161,7 +163,25 @@ class ProgrammeWorkflow:
         if timer is not None and timer.done():
             self._timer, self._timer_at = None, None
             if self.state.seq == seen:
-                await self._publish(engine.fire_due(self.state, workflow.now()), apart=True)
+                await self._publish(self._fire_due(), apart=True)
+
+    def _fire_due(self) -> list[TimelineEvent]:
+        self._adopt_the_law()
+        return engine.fire_due(self.state, workflow.now())
+
+    def _adopt_the_law(self) -> None:
+        """A run begun before LAW_2026 takes the law at its first task after the change: a
+        decision made today falls under today's law, whenever the course began.
+
+        `workflow.patched` answers once per id and run, and while an old history replays it
+        answers no; a fresh id at every ask means the first ask after the replay says yes,
+        and records the marker that says yes again when this history is replayed.
+        """
+        if in_effect(self.state, LAW_2026):
+            return
+        self._law_asks += 1
+        if workflow.patched(f"{LAW_2026}@{self._law_asks}"):
+            rules.adopt_law(self.state, workflow.now())
 
     async def _publish(self, events: list[TimelineEvent], *, apart: bool = False) -> None:
         """Project the new state with its events, then hand their notices to the outbox;
@@ -303,6 +323,7 @@ class ProgrammeWorkflow:
     async def act(self, name: str, args: Sequence[RawValue]) -> TimelineEvent:
         """Every caseworker and department action (workflows/actions.py), by update name."""
         command = self._decode(name, args)
+        self._adopt_the_law()
         # Applied before the first await, so concurrent updates cannot interleave on the state;
         # a race lost since validation raises here and fails only this update.
         event = engine.apply(self.state, command, workflow.now())
@@ -312,7 +333,11 @@ class ProgrammeWorkflow:
     @act.validator
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
         command = self._decode(name, args)
-        engine.apply(self.state.model_copy(deep=True), command, workflow.now())
+        state = self.state.model_copy(deep=True)
+        if not in_effect(state, LAW_2026):
+            # A validator runs only on a new task, where the handler takes the law first.
+            rules.adopt_law(state, workflow.now())
+        engine.apply(state, command, workflow.now())
 
     def _decode(self, name: str, args: Sequence[RawValue]) -> Command:
         action = ACTIONS.get(name)

@@ -10,9 +10,10 @@ change can never drift apart. Messages are in Danish because caseworkers read th
 
 from datetime import date, datetime
 
+from models.command import Actor
 from models.course_types import course_type
 from models.danish_time import add_months, add_weeks, local_date, start_of
-from models.enums import PRE_DECISION, CourseType, Recommendation, Stage
+from models.enums import PRE_DECISION, CourseType, Recommendation, Role, Stage
 from models.programme import (
     CloseEarly,
     DecisionRecord,
@@ -27,6 +28,7 @@ from models.programme import (
     StartPreparation,
     TimelineEvent,
 )
+from models.registration import FOLLOWUP_WEEKS
 from workflows import effort_rule, progression_rules
 from workflows.guards import (
     acting,
@@ -39,11 +41,12 @@ from workflows.guards import (
 )
 from workflows.rejections import invalid, refuse
 from workflows.rule import rule
-from workflows.rule_patches import LAW_2026, in_effect
+from workflows.rule_patches import DECISION_DATES, LAW_2026, in_effect
 
 # The limit before the law of 2022 reached the rules, for runs begun before LAW_2026.
 MAX_MONTHS = 60
-FOLLOWUP_WEEKS = 13
+# Lov nr. 1160 af 8. juni 2021: a ressourceforløb decided from this day lasts at most 36 months.
+LAW_2022 = date(2022, 1, 1)
 
 
 def refer(state: ProgrammeState) -> TimelineEvent:
@@ -163,7 +166,7 @@ def record_decision(state: ProgrammeState, cmd: RecordDecision, now: datetime) -
             raise invalid("Med den dato og varighed ville forløbet allerede være slut.")
     if state.course_type == CourseType.RESSOURCEFORLOEB:
         if continues:
-            _within_cutoff(state, decided_on)
+            _within_cutoff(state, decided_on, today, actor)
         returned = _back_to_team(state, cmd, now)
         if returned is not None:
             return returned
@@ -244,16 +247,47 @@ def _legacy(state: ProgrammeState) -> bool:
     return state.course_type == CourseType.RESSOURCEFORLOEB
 
 
-def _within_cutoff(state: ProgrammeState, decided_on: date) -> None:
+def _within_cutoff(state: ProgrammeState, decided_on: date, today: date, actor: Actor) -> None:
     """No new ressourceforløb since the cut-off (lov nr. 1750 af 29. december 2025)."""
     cutoff = state.rules.ressourceforloeb_cutoff
-    if in_effect(state, LAW_2026) and decided_on >= cutoff and not state.registered:
+    # A course registered as already running is completed under the former rules.
+    if not in_effect(state, LAW_2026) or state.registered:
+        return
+    if decided_on >= cutoff:
         raise refuse(
             f"Ressourceforløb er afskaffet for nye borgere fra {fmt(cutoff)} (lov nr. 1750 af "
             "29. december 2025). Et ressourceforløb kan kun bevilges ved en afgørelse før den "
-            "dato, eller når forløbet er registreret som allerede i gang. Afgør sagen på anden "
-            "vis, eller luk den og opret et tværfagligt forløb."
+            "dato. Afgør sagen på anden vis, eller luk den og opret et tværfagligt forløb."
         )
+    if today >= cutoff and in_effect(state, DECISION_DATES) and actor.role != Role.ADMIN:
+        # A date before the cut-off typed in today would let any new course through. A course
+        # really decided then is brought in with its dates by the import, or an administrator
+        # records the decision after the fact; the timeline names who did.
+        raise refuse(
+            f"Afgørelsen er dateret før {fmt(cutoff)}, men registreres først nu. Ressourceforløb "
+            "er afskaffet for nye borgere fra den dato (lov nr. 1750 af 29. december 2025). Var "
+            "forløbet allerede bevilget og i gang før, skal det registreres som igangværende "
+            "forløb med sine oprindelige datoer: indlæs det med »forloeb import« eller på "
+            "administratorens side Indlæs igangværende forløb (/admin/import), eller bed en "
+            "administrator registrere afgørelsen."
+        )
+
+
+def adopt_law(state: ProgrammeState, now: datetime) -> None:
+    """A run begun before LAW_2026 takes the law from now on (workflows/programme.py).
+
+    A course already decided is judged by the six-month rule as a course registered as
+    running is (workflows/effort_rule.py): only if its six months end after today, since no
+    effort was asked of it under the former rules. A ressourceforløb decided under the law of
+    2022 may from now on be extended beyond 36 months only where the citizen wishes it.
+    """
+    state.rule_patches += [p for p in (LAW_2026, DECISION_DATES) if p not in state.rule_patches]
+    decision = state.decision
+    if state.stage == Stage.ACTIVE and decision is not None:
+        effort_rule.arm(state, decision.decided_on, registered_on=local_date(now))
+        if _legacy(state) and decision.decided_on >= LAW_2022 and state.planned_end:
+            limit = add_months(decision.decided_on, _max_months(state))
+            state.max_end = max(limit, state.planned_end)
 
 
 def _back_to_team(

@@ -5,9 +5,9 @@ A course is stalled while any of these holds (domain brief, section 5):
   pause covering it;
 - a meeting was held and no next appointment has been booked for more than a week;
 - a stage before the course starts (referral, preparation, team, decision; the description
-  and the health coordinator's advice) has lasted beyond its limit;
-- six months passed after the decision without an effort, and the flag stands
-  (workflows/effort_rule.py).
+  and the health coordinator's advice) has lasted beyond its course type's limit;
+- the effort rule's months (six in the law) passed after the decision without an effort,
+  and the flag stands (workflows/effort_rule.py).
 Pure functions: the workflow sets a timer for the next moment a stall can begin, and
 re-judges whenever anything changes.
 """
@@ -28,7 +28,8 @@ def _candidates(state: ProgrammeState, now: datetime) -> list[Stall]:
         return []
     found = []
     rules = state.rules
-    limit = rules.stage_limit_days.get(state.stage)
+    # Each type sets its own stages' limits: the same stage may stand still longer in one.
+    limit = rules.of_type(state.course_type).stage_limit_days.get(state.stage)
     if limit is not None and state.stage_since is not None:
         found.append(
             Stall(

@@ -35,6 +35,30 @@ from workflows.rule import rule
 @rule("assign_task")
 def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEvent:
     actor = acting(cmd)
+    task = give(state, cmd, now, assigned_by=actor.id)
+    by_law = task.by_law
+    return record(
+        state,
+        "task_assigned",
+        now,
+        actor,
+        f"Opgave til {task.department.label}: {task.purpose}. "
+        f"Kvitteres senest {fmt(local_date(task.acknowledge_by))}."
+        + (
+            f" Oplysninger om {labels(by_law)} gives uden samtykke med hjemmel i: "
+            f"{task.legal_basis}"
+            if by_law
+            else ""
+        ),
+        task_id=task.id,
+        happened=task.assigned_at,
+    )
+
+
+def give(state: ProgrammeState, cmd: AssignTask, now: datetime, *, assigned_by: str) -> TaskRecord:
+    """Check a task against the course and put it on it, its deadlines counted from the day it
+    was given; the registration of a running course (workflows/registration.py) gives its open
+    tasks this way too, so they get the same reminder and acknowledgement deadline."""
     require_planning(state, "Tildeling af opgaver")
     if not cmd.task_id:
         raise invalid("Opgaven mangler et id.")
@@ -70,7 +94,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
         subgoal_id=cmd.subgoal_id,
         citizen_text=cmd.citizen_text,
         assigned_at=assigned_at,
-        assigned_by=actor.id,
+        assigned_by=assigned_by,
         sla=sla,
         reminder_at=add_working_time(assigned_at, sla.acknowledge_days / 2),
         acknowledge_by=add_working_time(assigned_at, sla.acknowledge_days),
@@ -79,22 +103,7 @@ def assign(state: ProgrammeState, cmd: AssignTask, now: datetime) -> TimelineEve
     if cmd.for_description:
         assert state.description is not None  # require_describing
         state.description.contributions.append(task.id)
-    return record(
-        state,
-        "task_assigned",
-        now,
-        actor,
-        f"Opgave til {task.department.label}: {task.purpose}. "
-        f"Kvitteres senest {fmt(local_date(task.acknowledge_by))}."
-        + (
-            f" Oplysninger om {labels(by_law)} gives uden samtykke med hjemmel i: "
-            f"{task.legal_basis}"
-            if by_law
-            else ""
-        ),
-        task_id=task.id,
-        happened=assigned_at,
-    )
+    return task
 
 
 def _task(state: ProgrammeState, task_id: str) -> TaskRecord:

@@ -4,7 +4,7 @@ figures rather than repeating numbers that a setting can change."""
 
 from models.course_types import course_type
 from models.enums import CourseType, Stage
-from models.rules import CourseRules
+from models.rules import CourseRules, stage_limits_on_path
 
 # An outside party whose wait the dashboard counts beside the departments' (models/description.py).
 HEALTH_COORDINATOR = "Regionens sundhedskoordinator"
@@ -29,11 +29,10 @@ def shown_types(course: CourseType | None) -> list[CourseType]:
 
 
 def stage_limits(rules: CourseRules, type: CourseType) -> str:
-    """The stall limits of the stages the type passes before its course, in path order."""
+    """The type's own stall limits of the stages it passes before its course, in path order."""
     return "; ".join(
-        f"{stage.label.lower()} over {days(rules.stage_limit_days[stage])}"
-        for stage in course_type(type).path
-        if stage in rules.stage_limit_days
+        f"{stage.label.lower()} over {days(limit)}"
+        for stage, limit in stage_limits_on_path(type, rules.of_type(type).stage_limit_days).items()
     )
 
 

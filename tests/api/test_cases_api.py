@@ -122,22 +122,21 @@ async def test_invalid_values_are_422_naming_the_field(as_coordinator):
 
 
 async def test_deviating_decision_through_the_api_returns_the_case_to_the_team(as_coordinator):
-    # A ressourceforløb decided before the cut-off (1 February 2026), as the running ones were.
     case = await new_legacy_case(as_coordinator, referred_on="2025-10-01")
     await act(as_coordinator, case["id"], "start-preparation", started_on="2025-10-02")
     await act(as_coordinator, case["id"], "schedule-team-meeting", meeting_on="2026-01-10")
-    await act(as_coordinator, case["id"], "record-recommendation", kind="fleksjob")
-    returned = await act(
+    await act(
         as_coordinator,
         case["id"],
-        "record-decision",
+        "record-recommendation",
         kind="ressourceforloeb",
-        decided_on="2026-01-20",
-        duration_months=24,
+        efforts=[{"department": "health", "description": "Psykologforløb"}],
     )
+    returned = await act(as_coordinator, case["id"], "record-decision", kind="fleksjob")
     assert returned["case"]["stage"] == "team"
     assert returned["case"]["returned_to_team"] is True
     assert "LAB § 25 a, stk. 6" in returned["summary"]
+    # The team holds to its recommendation, but no new ressourceforløb is granted any more.
     await act(
         as_coordinator,
         case["id"],
@@ -154,6 +153,16 @@ async def test_deviating_decision_through_the_api_returns_the_case_to_the_team(a
         duration_months=6,
     )
     assert "afskaffet for nye borgere fra 01.02.2026" in after_cutoff["detail"]
+    backdated = await act(
+        as_coordinator,
+        case["id"],
+        "record-decision",
+        expect=409,
+        kind="ressourceforloeb",
+        decided_on="2026-01-20",
+        duration_months=24,
+    )
+    assert "forloeb import" in backdated["detail"]
 
 
 async def test_unknown_and_malformed_ids(as_coordinator):

@@ -5,7 +5,7 @@ import html
 import re
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import anyio
 import httpx
@@ -21,16 +21,23 @@ from deploy.connections import connect_temporal
 from models.case import Case
 from models.citizen import Citizen
 from models.cpr import normalise_cpr
-from models.danish_time import local_date
-from models.enums import CourseType, Department, Role, Stage
+from models.danish_time import add_months, add_weeks, add_working_time, local_date, start_of
+from models.department import DepartmentRow
+from models.enums import Breach, CourseType, Department, Outcome, Recommendation, Role, Stage
+from models.programme import ProgrammeState
 from models.staff import Staff
-from models.task import Task
+from models.task import Task, TaskSla
 from tests.api.accessibility import describe, serious_violations
 from tests.api.case_steps import eventually
 from tests.api.conftest import Service, settings_for
 from tests.factories import PASSWORD, copenhagen_today, make_citizen, make_staff, random_cpr
 
 HEADER = "cpr;navn;koordinator;type;fase;visiteret;teammoede;afgoerelse;planlagt_slut;opgaver"
+# Every column, the later stages' too.
+FULL_HEADER = (
+    "cpr;navn;koordinator;type;fase;visiteret;teammoede;indstilling;raadgivning_anmodet;"
+    "afgoerelse;planlagt_slut;afsluttet;udfald;opgaver"
+)
 
 
 def csv_file(*lines: str, header: str = HEADER) -> bytes:
@@ -82,11 +89,12 @@ async def test_running_courses_start_at_their_stage_with_their_own_dates(
     service, open_session, session, temporal, admin, coordinator
 ):
     active, describing, team = random_cpr(), random_cpr(), random_cpr()
-    decided = copenhagen_today() - timedelta(days=200)
+    # Granted before the cut-off (1 February 2026), as every running ressourceforløb was.
+    referred, team_meeting, decided = date(2025, 9, 1), date(2025, 12, 10), date(2026, 1, 15)
     planned_end = copenhagen_today() + timedelta(days=300)
     data = csv_file(
-        f"{active};Alma Aktiv;{coordinator.username};ressourceforloeb;active;{day(400)};"
-        f"{day(300)};{decided:%d-%m-%Y};{planned_end:%d.%m.%Y};"
+        f"{active};Alma Aktiv;{coordinator.username};ressourceforloeb;active;{referred};"
+        f"{team_meeting};{decided:%d-%m-%Y};{planned_end:%d.%m.%Y};"
         "health:Samtaleforløb hos psykolog|Socialforvaltningen:Bostøtte to gange om ugen",
         f"{describing[:6]}-{describing[6:]};Bent Beskrivelse;{coordinator.username};"
         f"Tværfagligt forløb;Samlet beskrivelse;{danish(30)};;;;",
@@ -101,7 +109,7 @@ async def test_running_courses_start_at_their_stage_with_their_own_dates(
     assert case.stage == Stage.ACTIVE and case.registered
     assert case.course_type == CourseType.RESSOURCEFORLOEB
     assert (case.decided_on, case.planned_end) == (decided, planned_end)
-    assert case.team_meeting_on == copenhagen_today() - timedelta(days=300)
+    assert case.team_meeting_on == team_meeting
     assert case.coordinator_id == coordinator.id
     described = await temporal.get_workflow_handle(case.workflow_id).describe()
     assert described.status == WorkflowExecutionStatus.RUNNING
@@ -122,6 +130,133 @@ async def test_running_courses_start_at_their_stage_with_their_own_dates(
     third = await projected(session, team)
     assert third.stage == Stage.TEAM
     assert third.team_meeting_on == copenhagen_today() - timedelta(days=3)
+
+
+async def workflow_state(temporal: Client, case: Case) -> ProgrammeState:
+    state: ProgrammeState = await temporal.get_workflow_handle(case.workflow_id).query(
+        "current", result_type=ProgrammeState
+    )
+    return state
+
+
+def tasks_of(session: Session, case: Case) -> list[Task]:
+    session.expire_all()
+    return list(session.exec(select(Task).where(Task.case_id == case.id)).all())
+
+
+def sla_of(session: Session, department: Department) -> TaskSla:
+    row = session.get(DepartmentRow, department.value)
+    if row is None:
+        return TaskSla()
+    return TaskSla(
+        acknowledge_days=row.acknowledge_days,
+        escalation_interval_days=row.escalation_interval_days,
+    )
+
+
+async def test_an_imported_course_has_its_timers_where_its_own_dates_put_them(
+    service, open_session, session, temporal, admin, coordinator
+):
+    today = copenhagen_today()
+    decided, given = today - timedelta(days=100), today - timedelta(days=20)
+    ended, asked, meeting = (today - timedelta(days=d) for d in (30, 10, 20))
+    active, finished, waiting, recommended = (random_cpr() for _ in range(4))
+    who = coordinator.username
+    data = csv_file(
+        f"{active};Alma Aktiv;{who};ressourceforloeb;active;{day(400)};{day(300)};;;"
+        f"{decided:%d.%m.%Y};{day(-300)};;;"
+        f"health:Samtaleforløb hos psykolog: fortsat:{given:%d.%m.%Y}|social:Bostøtte",
+        f"{finished};Bo Afsluttet;{who};tvaerfagligt;Afsluttet, afventer opfølgning;{day(500)};"
+        f";;;{day(400)};;{ended.isoformat()};Uddannelse;",
+        f"{waiting};Cille Venter;{who};tvaerfagligt;health_advice;{day(90)};;;{day(10)};;;;;",
+        f"{recommended};Dan Indstillet;{who};ressourceforloeb;recommended;{day(120)};{day(20)};"
+        "Førtidspension;;;;;;",
+        header=FULL_HEADER,
+    )
+
+    report = await run_import(service, open_session, temporal, admin, data)
+
+    assert report.clean, list(report.problems())
+    assert [line.status for line in report.lines] == [LineStatus.CREATED] * 4
+    case = await projected(session, active)
+    # The tasks came with the course, in its first projection: nothing was sent after it.
+    by_department = {task.department: task for task in tasks_of(session, case)}
+    assert set(by_department) == {Department.HEALTH, Department.SOCIAL}
+    health = by_department[Department.HEALTH]
+    assert health.purpose == "Samtaleforløb hos psykolog: fortsat"
+    assert health.assigned_at == start_of(given)
+    acknowledge_days = sla_of(session, Department.HEALTH).acknowledge_days
+    assert health.acknowledge_by == add_working_time(start_of(given), acknowledge_days)
+    assert local_date(by_department[Department.SOCIAL].assigned_at) == today
+    state = await workflow_state(temporal, case)
+    assert state.effort_rule_on == add_months(decided, 6)
+    assert state.planned_end == today + timedelta(days=300) == case.planned_end
+
+    # Its acknowledgement deadline passed in the former system: the timer fires at once.
+    async def escalated() -> bool:
+        (task,) = [t for t in tasks_of(session, case) if t.department == Department.HEALTH]
+        return task.breach == Breach.ACKNOWLEDGE
+
+    await eventually(escalated, seconds=20)
+
+    done = await projected(session, finished)
+    assert (done.stage, done.ended_on, done.outcome) == (Stage.ENDED, ended, Outcome.EDUCATION)
+    assert done.decided_on == today - timedelta(days=400)
+    assert done.followup_on == add_weeks(ended, 13)
+    assert (await workflow_state(temporal, done)).followup_on == add_weeks(ended, 13)
+
+    asking = await projected(session, waiting)
+    assert asking.stage == Stage.HEALTH_ADVICE
+    assert asking.health_advice_requested_at == start_of(asked)
+    # The stage's stall limit and the reminder count from the request, not from the import.
+    assert (await workflow_state(temporal, asking)).stage_since == start_of(asked)
+
+    deciding = await projected(session, recommended)
+    assert deciding.stage == Stage.RECOMMENDED
+    assert deciding.recommendation == Recommendation.FOERTIDSPENSION
+    assert deciding.team_meeting_on == meeting
+
+
+async def test_a_line_whose_task_is_wrong_is_refused_whole_and_added_whole_once_put_right(
+    service, open_session, session, temporal, admin, coordinator
+):
+    good, wrong = random_cpr(), random_cpr()
+    who = coordinator.username
+    first_line = f"{good};God Linje;{who};tvaerfagligt;referred;{day(10)};;;;"
+    task = "health:Samtale hos psykolog"
+
+    first = await run_import(
+        service,
+        open_session,
+        temporal,
+        admin,
+        csv_file(
+            first_line,
+            f"{wrong};Opgave Fejl;{who};tvaerfagligt;referred;{day(10)};;;;{task}:{danish(-3)}",
+        ),
+    )
+
+    assert [line.status for line in first.lines] == [LineStatus.CREATED, LineStatus.REFUSED]
+    assert first.lines[1].problems == ["Opgave 1: tildelingsdatoen kan ikke ligge i fremtiden."]
+    # Nothing of the line was written: no citizen, so no case and no workflow either.
+    assert session.exec(select(Citizen).where(Citizen.cpr == wrong)).first() is None
+    assert case_of(session, wrong) is None
+
+    fixed = csv_file(
+        first_line, f"{wrong};Opgave Fejl;{who};tvaerfagligt;referred;{day(10)};;;;{task}:{day(3)}"
+    )
+    second = await run_import(service, open_session, temporal, admin, fixed)
+
+    assert [line.status for line in second.lines] == [LineStatus.EXISTS, LineStatus.CREATED]
+    assert second.clean
+    case = await projected(session, wrong)
+    (given,) = tasks_of(session, case)
+    assert (given.department, given.purpose) == (Department.HEALTH, "Samtale hos psykolog")
+    assert local_date(given.assigned_at) == copenhagen_today() - timedelta(days=3)
+
+    third = await run_import(service, open_session, temporal, admin, fixed)
+    assert [line.status for line in third.lines] == [LineStatus.EXISTS] * 2
+    assert len(tasks_of(session, case)) == 1
 
 
 async def test_each_bad_line_is_reported_in_danish_with_its_number_and_leaves_nothing(
@@ -158,7 +293,7 @@ async def test_each_bad_line_is_reported_in_danish_with_its_number_and_leaves_no
         7: "Fasen »Rehabiliteringsteam« kan ikke registreres",
         8: "Datoen »31-02-2024« i kolonnen »visiteret« kan ikke læses",
         9: "Visitationsdatoen kan højst ligge 5 år tilbage.",
-        10: "Et aktivt forløb skal have afgørelsens dato og den planlagte slutdato.",
+        10: "Et forløb i fasen »Aktivt forløb« skal have afgørelsens dato (kolonnen »afgoerelse«).",
         11: "Opgave 1 (»kantinen:Frokost«) skal skrives som afdeling:formål",
         13: "CPR-nummeret står også i linje 12.",
         14: "Linjen har flere felter, end der er kolonner",

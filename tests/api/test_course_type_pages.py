@@ -10,9 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
+from api.course_import import import_file
+from deploy.connections import connect_temporal
 from models.danish_time import add_months
 from models.enums import CourseType
 from tests.api.case_steps import act, eventually, new_case
+from tests.api.conftest import logged_in
+from tests.api.test_course_import import HEADER, projected
 from tests.factories import PASSWORD, copenhagen_today, random_cpr
 
 
@@ -140,7 +144,9 @@ async def test_a_new_case_walks_the_cross_department_course_to_its_decision(
     assert "Fleksjob" in decision_options(page)
 
 
-async def test_a_legacy_course_is_refused_after_the_cut_off_and_beyond_its_limit(service, pages):
+async def test_a_legacy_course_is_refused_after_the_cut_off_and_beyond_its_limit(
+    service, pages, open_session, session, admin, coordinator
+):
     cutoff = service.settings.ressourceforloeb_cutoff
     assert copenhagen_today() > cutoff
     referred = cutoff - timedelta(days=90)
@@ -187,15 +193,52 @@ async def test_a_legacy_course_is_refused_after_the_cut_off_and_beyond_its_limit
     )
     assert too_long.status_code == 422, too_long.text
     assert "1 til 36" in too_long.json()["detail"]
+    # Nor by dating the decision before the cut-off: a course decided then is imported.
+    backdated = await pages.post(
+        f"/api/cases/{case_id}/record-decision",
+        json={"kind": "ressourceforloeb", "duration_months": 24, "decided_on": before.isoformat()},
+    )
+    assert backdated.status_code == 409, backdated.text
+    assert "forloeb import" in backdated.json()["detail"]
 
+    # The same course, brought in as running at the team's meeting, is decided as it was.
+    cpr = random_cpr()
+    data = (
+        f"{HEADER}\n{cpr};Rask Registreret;{coordinator.username};ressourceforloeb;team;"
+        f"{referred.isoformat()};{meeting.isoformat()};;;"
+    ).encode()
+    temporal = await connect_temporal(service.settings)
+    report = await import_file(
+        open_session, temporal, data=data, user=admin, settings=service.settings
+    )
+    assert report.clean, list(report.problems())
+    imported = str((await projected(session, cpr)).id)
     await act(
         pages,
-        case_id,
+        imported,
+        "record-recommendation",
+        kind="ressourceforloeb",
+        efforts=[{"department": "health", "description": "Psykologforløb"}],
+    )
+    await act(
+        pages,
+        imported,
         "record-decision",
         kind="ressourceforloeb",
         duration_months=24,
         decided_on=before.isoformat(),
     )
+
+    # An administrator records a decision really taken before the cut-off, after the fact.
+    async with logged_in(service, admin) as administrator:
+        await act(
+            administrator,
+            case_id,
+            "record-decision",
+            kind="ressourceforloeb",
+            duration_months=24,
+            decided_on=before.isoformat(),
+        )
     page = (await pages.get(f"/cases/{case_id}")).text
     assert 'aria-current="step">Aktivt forløb<' in road(page)
     assert 'name="citizen_wishes_longer"' in page

@@ -5,6 +5,7 @@ written directly, for exact figures."""
 
 import csv
 import io
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -13,13 +14,15 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from api.app import create_app
 from api.dashboard.period import Quarter
 from models.case import Case
 from models.danish_time import local_date, working_days_after
 from models.enums import CourseType, Department, Role, Stage, TaskState
+from models.settings import Settings
 from models.staff import Staff
 from models.task import Task
-from tests.api.conftest import logged_in
+from tests.api.conftest import TEST_PAYLOAD_KEYS, Service, logged_in, serve
 from tests.api.dashboard_scenario import Scenario, at
 from tests.api.dashboard_scenario import build as build_scenario
 from tests.factories import make_citizen, make_staff
@@ -400,6 +403,58 @@ async def test_the_filter_and_the_limits_per_type_are_on_the_page(service, sessi
     assert "åbne ressourceforløb</a>" not in cross
     # The key figures link to the sections' own lists, of one type.
     assert "forloebstype=tvaerfagligt&amp;vis=staaet" in page
+
+
+async def test_the_limits_set_in_the_environment_are_the_ones_on_the_page(
+    monkeypatch, database_url, dev_env, tmp_path, session, courses
+):
+    """A municipality's own values, set as it sets them, reach the definitions and the names."""
+    environment = {
+        "FORLOEB_DATA_DIR": str(tmp_path),
+        "FORLOEB_SECRET_KEY": "test-secret-key",
+        "FORLOEB_PAYLOAD_KEYS": TEST_PAYLOAD_KEYS,
+        "DATABASE_URL": database_url,
+        "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+        "FORLOEB_CROSS_COURSE_NAME": "Helhedsforløb",
+        "FORLOEB_RESSOURCEFORLOEB_CUTOFF": "2026-03-01",
+        "FORLOEB_STAGE_LIMITS": "referred=10",
+        "FORLOEB_COURSE_TYPES": json.dumps(
+            {
+                "tvaerfagligt": {
+                    "max_months": 18,
+                    "total_months": 30,
+                    "wished_total_months": 30,
+                    "stage_limit_days": {"health_advice": 21},
+                },
+                "ressourceforloeb": {"effort_rule_months": 9, "stage_limit_days": {"team": 70}},
+            }
+        ),
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    async with serve(create_app(settings)) as base_url:
+        own = Service(base_url=base_url, settings=settings)
+        async with logged_in(own, make_staff(session, Role.MANAGER)) as client:
+            page = (await client.get("/leder", params=mine(courses))).text
+    assert '<option value="tvaerfagligt" >Helhedsforløb</option>' in page
+    for text in (
+        "Helhedsforløb: afgørelsen giver et forløb på 1–18 måneder; med forlængelser højst 30 "
+        "måneder fra afgørelsen, også når borgeren ønsker et længere forløb.",
+        "Borgeren skal have en indsats senest 9 måneder efter afgørelsen; er ingen indsats",
+        # Each type's own stall limits beside its durations: FORLOEB_STAGE_LIMITS for every
+        # type, a type's own over it.
+        "Sagen er i stå, når en fase står stille: visiteret over 10 dage; forberedende del over "
+        "42 dage; rehabiliteringsteam over 70 dage; indstillet, afventer afgørelse over 28 dage.",
+        "Sagen er i stå, når en fase står stille: visiteret over 10 dage; samlet beskrivelse over "
+        "42 dage; afventer sundhedskoordinator over 21 dage; beskrevet, afventer afgørelse over "
+        "28 dage.",
+        "Helhedsforløb: visiteret over 10 dage; samlet beskrivelse",
+        "Siden 1. marts 2026 træffes der ikke afgørelse om nye ressourceforløb",
+    ):
+        assert text in page, text
+    assert "(seksmånedersreglen)" not in page
+    assert "Tværfagligt forløb" not in page
 
 
 async def test_every_section_follows_the_type_filter(service, session, open_session):

@@ -18,7 +18,9 @@ import httpx
 
 from deploy.binaries import find_binary
 from deploy.demo import DEMO_PASSWORD, DEMO_STAFF, demo_cases
-from models.danish_time import add_months
+from models.course_types import course_type
+from models.danish_time import add_months, add_weeks
+from models.enums import CourseType
 from tests.api.conftest import free_port
 from tests.factories import copenhagen_today, random_cpr
 
@@ -131,6 +133,7 @@ def _check_the_law_of_december_2026(
     base_url: str, mette: httpx.Client, cases: list[dict[str, Any]]
 ) -> None:
     """Issue 12's demo: the running ressourceforløb under the amended law, none granted anew."""
+    _check_the_stages_per_type(base_url)
     by_name = {c["citizen"]["name"]: c for c in cases}
     frederik = mette.get(f"/api/cases/{by_name['Frederik Nielsen']['id']}").json()
     assert frederik["course_type"] == "ressourceforloeb" and frederik["stage"] == "active"
@@ -175,6 +178,26 @@ def _check_the_law_of_december_2026(
     )
     assert refused.status_code == 409, refused.text
     assert "afskaffet for nye borgere" in refused.json()["detail"]
+
+
+def _check_the_stages_per_type(base_url: str) -> None:
+    """The legacy courses only where running ones can be (active, or ended awaiting the
+    follow-up); the new cases tværfaglige at every stage of that type, and the ended one
+    awaiting its 13-week follow-up."""
+    with _login(base_url, "leder") as manager:
+        every = manager.get("/api/cases").json()
+    demo = {d.name for d in demo_cases()}
+    stages: dict[str, set[str]] = {}
+    for case in every:
+        if case["citizen"]["name"] in demo:
+            stages.setdefault(case["course_type"], set()).add(case["stage"])
+    assert stages.keys() == {"ressourceforloeb", "tvaerfagligt"}, stages
+    assert "active" in stages["ressourceforloeb"], stages
+    assert stages["ressourceforloeb"] <= {"active", "ended"}, stages
+    assert stages["tvaerfagligt"] == {s.value for s in course_type(CourseType.TVAERFAGLIGT).path}
+    ended = next(c for c in every if c["course_type"] == "tvaerfagligt" and c["stage"] == "ended")
+    assert ended["followup_on"] == add_weeks(copenhagen_today(), 13).isoformat(), ended
+    assert ended["followup_status"] is None
 
 
 def _a_new_course_to_its_decision(base_url: str, mette: httpx.Client) -> dict[str, Any]:

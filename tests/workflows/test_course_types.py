@@ -196,17 +196,19 @@ async def test_no_new_ressourceforloeb_is_granted_after_the_cut_off(
             "Ressourceforløb er afskaffet for nye borgere",
         )
         assert f"{cutoff:%d.%m.%Y}" in message and "lov nr. 1750" in message
-        # A decision made before the cut-off, registered now, stands.
-        await send(
-            running.handle,
-            RecordDecision(
-                actor=me,
-                kind=Recommendation.RESSOURCEFORLOEB,
-                duration_months=12,
-                decided_on=cutoff - timedelta(days=1),
-            ),
+        # Nor by dating the decision before the cut-off: a course really decided then is
+        # brought in as running, with its dates.
+        backdated = RecordDecision(
+            actor=me,
+            kind=Recommendation.RESSOURCEFORLOEB,
+            duration_months=12,
+            decided_on=cutoff - timedelta(days=1),
         )
-        assert (await state_of(running)).stage == Stage.ACTIVE
+        message = await expect_rejection(
+            send(running.handle, backdated), INVALID_TRANSITION, "registreres først nu"
+        )
+        assert "forloeb import" in message and "/admin/import" in message
+        assert (await state_of(running)).stage == Stage.RECOMMENDED
 
         # A course registered as running is completed under the former rules.
         registered = await start_programme(
@@ -217,10 +219,7 @@ async def test_no_new_ressourceforloeb_is_granted_after_the_cut_off(
             registered=RegisteredCourse(stage=Stage.REFERRED),
         )
         me = await bring_to_team(registered, time_env)
-        await send(
-            registered.handle,
-            RecordDecision(actor=me, kind=Recommendation.RESSOURCEFORLOEB, duration_months=12),
-        )
+        await send(registered.handle, backdated.model_copy(update={"actor": me}))
         assert (await state_of(registered)).stage == Stage.ACTIVE
 
 

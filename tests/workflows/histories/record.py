@@ -45,6 +45,8 @@ SCENARIOS = [
     "test_course_types.py::test_the_six_month_rule_flags_a_course_without_an_effort_and_not_one_with",
     "test_course_types.py::test_a_registered_course_keeps_its_dates_and_its_timers_fall_where_the_law_puts_them",
     "test_projection_path.py::test_an_action_that_arrives_with_the_start_leaves_the_referral_in_the_timeline",
+    "test_law_adoption.py::test_a_course_begun_before_the_law_is_refused_a_new_ressourceforloeb_after_the_change",
+    "test_law_adoption.py::test_a_course_decided_before_the_law_is_judged_only_if_its_six_months_still_run",
 ]
 
 
