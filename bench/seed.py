@@ -10,7 +10,7 @@ before or after the moment of the run differ.
 import random
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -93,6 +93,8 @@ class Rows:
     """Rows for every table, as the projection and the outbox would have written them."""
 
     by_table: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The open courses' states as JSON, when the job keeps them (to start their workflows).
+    states: list[str] = field(default_factory=list)
 
     def add(self, table: type[SQLModel], row: dict[str, Any]) -> None:
         self.by_table.setdefault(_table(table).name, []).append(row)
@@ -111,13 +113,14 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def plan_municipality(courses: int, seed: int, now: datetime) -> Municipality:
-    """Outlines first: the number of coordinators follows from the courses open today."""
+def plan_municipality(
+    courses: int, seed: int, now: datetime, *, open_only: bool = False
+) -> Municipality:
+    """Outlines first: the number of coordinators follows from the courses open today.
+    `open_only`: `courses` open courses and none of those closed before today."""
     rng = random.Random(f"{seed}:municipality")
     today = local_date(now)
-    outlines = [
-        draw_outline(random.Random(f"{seed}:outline:{i}"), today, DRIFTING) for i in range(courses)
-    ]
+    outlines = list(_outlines(courses, seed, today, open_only))
     open_courses = [i for i, o in enumerate(outlines) if o.closes_on() > today]
     password_hash = hash_password(PASSWORD)
     staff: list[dict[str, Any]] = []
@@ -187,6 +190,17 @@ def plan_municipality(courses: int, seed: int, now: datetime) -> Municipality:
     return Municipality(staff, staffing, outlines, chosen, handovers, citizens)
 
 
+def _outlines(courses: int, seed: int, today: date, open_only: bool) -> Iterator[Outline]:
+    drawn = 0
+    n = 0
+    while drawn < courses:
+        outline = draw_outline(random.Random(f"{seed}:outline:{n}"), today, DRIFTING)
+        n += 1
+        if not open_only or outline.closes_on() > today:
+            drawn += 1
+            yield outline
+
+
 def _caseload_weight(rng: random.Random) -> float:
     """Caseloads of 30 to 40, with some coordinators well over and a few part-time."""
     roll = rng.random()
@@ -231,6 +245,7 @@ class Job:
     staffing: Staffing
     recipients: dict[tuple[Department, Role], list[str]]
     courses: list[tuple[int, Outline, Person, Person | None, dict[str, Any]]]
+    keep_states: bool = False
 
 
 def course_rows(job: Job) -> Rows:
@@ -243,6 +258,8 @@ def course_rows(job: Job) -> Rows:
             rng, outline, coordinator, job.staffing, citizen["name"], job.now, handover_to
         )
         _project(rows, state, events, citizen)
+        if job.keep_states and state.stage != Stage.CLOSED:
+            rows.states.append(state.model_dump_json())
         _outbox(rows, renderer, state, events, citizen, job.recipients, rng)
     return rows
 
@@ -415,7 +432,7 @@ def _link(notice: Notice, state: ProgrammeState) -> str:
 # Writing --------------------------------------------------------------------------------------
 
 
-def _jobs(town: Municipality, seed: int, now: datetime) -> Iterator[Job]:
+def _jobs(town: Municipality, seed: int, now: datetime, keep_states: bool) -> Iterator[Job]:
     by_username = sorted(town.staff, key=lambda s: s["username"])
     recipients = {
         (department, role): [
@@ -443,6 +460,7 @@ def _jobs(town: Municipality, seed: int, now: datetime) -> Iterator[Job]:
                 )
                 for i in range(first, min(total, first + CHUNK))
             ],
+            keep_states=keep_states,
         )
 
 
@@ -451,9 +469,19 @@ def _insert(connection: Connection, model: type[SQLModel], rows: Sequence[dict[s
         connection.execute(insert(_table(model)), list(rows[first : first + 2000]))
 
 
-def seed(engine: Engine, courses: int, seed: int, now: datetime, workers: int) -> Municipality:
-    """Fill a migrated, empty database; courses are played in `workers` processes."""
-    town = plan_municipality(courses, seed, now)
+def seed(
+    engine: Engine,
+    courses: int,
+    seed: int,
+    now: datetime,
+    workers: int,
+    *,
+    open_only: bool = False,
+    keep_states: Callable[[list[str]], None] | None = None,
+) -> Municipality:
+    """Fill a migrated, empty database; courses are played in `workers` processes.
+    `keep_states` is given the open courses' states (as JSON), a chunk at a time."""
+    town = plan_municipality(courses, seed, now, open_only=open_only)
     with engine.begin() as connection:
         _insert(
             connection,
@@ -470,12 +498,14 @@ def seed(engine: Engine, courses: int, seed: int, now: datetime, workers: int) -
         )
         _insert(connection, Staff, town.staff)
     order = [m for m in TABLES if m not in (DepartmentRow, Staff)]
-    jobs = list(_jobs(town, seed, now))
+    jobs = list(_jobs(town, seed, now, keep_states is not None))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for rows in pool.map(course_rows, jobs):
             with engine.begin() as connection:
                 for model in order:
                     _insert(connection, model, rows.by_table.get(_table(model).name, []))
+            if keep_states is not None:
+                keep_states(rows.states)
     return town
 
 

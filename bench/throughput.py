@@ -33,6 +33,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.idle import Idle
+from bench.processes import processes as all_processes
 from tests.api.conftest import free_port
 from tests.deploy.test_embedded import forloeb_up
 from tests.factories import random_cpr
@@ -93,7 +94,7 @@ def service_cpu() -> dict[str, float]:
     started (its children, found in /proc), and of this process."""
     ticks = os.sysconf("SC_CLK_TCK")
     found: dict[str, float] = {}
-    processes = _processes()
+    processes = all_processes()
     # The newest `forloeb up`: the one this benchmark started.
     up = max((p[0] for p in processes if p[2].startswith("-m deploy up")), default=None)
     for pid, ppid, command, used in processes:
@@ -104,24 +105,6 @@ def service_cpu() -> dict[str, float]:
             role = "client"
         if role is not None:
             found[role] = found.get(role, 0.0) + used / ticks
-    return found
-
-
-def _processes() -> list[tuple[int, int, str, int]]:
-    """(pid, parent pid, arguments after the program, user and system ticks) of each process."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                args = cmdline.read().split(b"\0")[1:]
-        except OSError:
-            continue  # ended meanwhile
-        command = " ".join(a.decode(errors="replace") for a in args if a)
-        found.append((int(entry), int(fields[1]), command, int(fields[11]) + int(fields[12])))
     return found
 
 

@@ -198,6 +198,7 @@ async def run_worker(settings: Settings) -> None:
             rules=settings.course_rules,
             link_days=settings.citizen_link_days,
             threads=settings.worker_threads,
+            cached_courses=settings.worker_cached_courses,
         )
         async with worker:
             logging.getLogger("forloeb.worker").info("worker ready on %s", settings.task_queue)

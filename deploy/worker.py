@@ -33,6 +33,7 @@ def build_worker(
     rules: CourseRules | None = None,
     link_days: int = 30,
     threads: int | None = None,
+    cached_courses: int = 1000,
 ) -> Worker:
     """With `threads` (the executor's size), the worker takes no more workflow tasks at once
     than it has threads for their projections: a task waiting for a thread behind a hundred
@@ -53,6 +54,7 @@ def build_worker(
         workflow_runner=workflow_runner(),
         max_concurrent_workflow_tasks=threads,
         max_concurrent_local_activities=threads,
+        max_cached_workflows=cached_courses,
     )
 
 

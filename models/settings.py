@@ -26,6 +26,7 @@ from models.rules import (
     RESSOURCEFORLOEB_CUTOFF,
     CourseRules,
     CourseTypeRules,
+    stage_limits_on_path,
 )
 
 
@@ -150,7 +151,8 @@ class Settings(BaseSettings):
     # The municipality's definitions (models/rules.py). A stretch without activity longer than
     # the threshold is a gap; more efforts at once than the maximum is more than a citizen can
     # carry; no next appointment this many days after a held meeting stalls a course; and
-    # stage limits as 'referred=14,preparation=42,team=56,recommended=28' (days).
+    # stall limits as 'referred=14,preparation=42,team=56,recommended=28' (days): the default
+    # for every course type that has the stage, before a type's own (FORLOEB_COURSE_TYPES).
     gap_threshold_days: int = 14
     max_parallel_efforts: int = 3
     no_next_appointment_days: int = 7
@@ -173,11 +175,13 @@ class Settings(BaseSettings):
     # Course types (models/rules.py, models/course_types.py): no ressourceforløb is granted by
     # a decision on or after the cut-off unless the course was registered as running; the
     # name of the municipality's cross-department course; and each type's limits as JSON over
-    # the defaults, e.g. '{"tvaerfagligt": {"max_months": 18, "total_months": 30}}' (fields:
-    # min_months, max_months, total_months, wished_total_months, effort_rule_months,
-    # health_advice_reminder_days).
+    # the defaults, e.g. '{"tvaerfagligt": {"max_months": 18, "total_months": 30,
+    # "stage_limit_days": {"health_advice": 21}}}' (fields: min_months, max_months,
+    # total_months, wished_total_months, effort_rule_months, health_advice_reminder_days, and
+    # stage_limit_days: the stall limits of the type's own stages, in days, over
+    # FORLOEB_STAGE_LIMITS).
     ressourceforloeb_cutoff: date = RESSOURCEFORLOEB_CUTOFF
-    cross_course_name: str = Field(CourseType.TVAERFAGLIGT.label, min_length=3, max_length=60)
+    cross_course_name: str = CourseType.TVAERFAGLIGT.label
     course_types: Annotated[dict[CourseType, dict[str, Any]], NoDecode] = Field(
         default_factory=dict
     )
@@ -196,6 +200,10 @@ class Settings(BaseSettings):
     # the worker's threads for activities.
     api_threads: int = Field(40, ge=1, le=500)
     worker_threads: int = Field(16, ge=1, le=500)
+    # Courses a worker keeps in memory (about 0.26 MiB each, bench/history). A course not held
+    # is replayed from its history when its next action or deadline comes: a few tens of
+    # milliseconds of CPU each (bench/national_scale).
+    worker_cached_courses: int = Field(1000, ge=10, le=200_000)
     # How long the API waits for the worker before telling the user the service is busy.
     update_timeout_seconds: float = 15.0
     # Sign-in through the municipality's identity provider (OpenID Connect), on when the
@@ -288,11 +296,38 @@ class Settings(BaseSettings):
     @field_validator("course_types", mode="before")
     @classmethod
     def _course_types_json(cls, value: Any) -> Any:
-        return _json(
-            value,
-            {},
-            'FORLOEB_COURSE_TYPES skal være JSON, fx {"tvaerfagligt": {"max_months": 18}}',
-        )
+        example = 'fx {"tvaerfagligt": {"max_months": 18}}'
+        given = _json(value, {}, f"FORLOEB_COURSE_TYPES skal være JSON, {example}")
+        if not isinstance(given, dict):
+            raise ValueError(f"FORLOEB_COURSE_TYPES skal være et JSON-objekt, {example}")
+        for name in given:
+            if name not in CourseType._value2member_map_:
+                known = ", ".join(CourseType)
+                raise ValueError(
+                    f"FORLOEB_COURSE_TYPES: ukendt forløbstype {name!r}; vælg en af: {known}"
+                )
+        return given
+
+    @field_validator("cross_course_name")
+    @classmethod
+    def _cross_course_name_length(cls, value: str) -> str:
+        # The name stands in headings, filters and messages: a word, not a sentence.
+        value = value.strip()
+        if not 3 <= len(value) <= 60:
+            raise ValueError("FORLOEB_CROSS_COURSE_NAME skal være 3-60 tegn")
+        return value
+
+    @field_validator("ressourceforloeb_cutoff", mode="before")
+    @classmethod
+    def _cutoff_date(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(
+                    "FORLOEB_RESSOURCEFORLOEB_CUTOFF skal være en dato skrevet som 2026-02-01"
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _course_types_sound(self) -> Self:
@@ -404,7 +439,6 @@ class Settings(BaseSettings):
             max_parallel_efforts=self.max_parallel_efforts,
             no_next_appointment_days=self.no_next_appointment_days,
             reply_window_hours=self.reply_window_hours,
-            stage_limit_days={**DEFAULT_STAGE_LIMITS, **_parse_stage_limits(self.stage_limits)},
             progression=self.progression_rules,
             course_types=self._course_type_rules(),
             ressourceforloeb_cutoff=self.ressourceforloeb_cutoff,
@@ -412,12 +446,17 @@ class Settings(BaseSettings):
 
     def _course_type_rules(self) -> dict[CourseType, CourseTypeRules]:
         names = {CourseType.TVAERFAGLIGT: self.cross_course_name}
+        every = {**DEFAULT_STAGE_LIMITS, **_parse_stage_limits(self.stage_limits)}
         return {
             type: CourseTypeRules.model_validate(
                 {
                     **default.model_dump(),
                     **self.course_types.get(type, {}),
                     "name": names.get(type, default.name),
+                    "stage_limit_days": {
+                        **stage_limits_on_path(type, every),
+                        **_own_stage_limits(type, self.course_types.get(type, {})),
+                    },
                 }
             )
             for type, default in DEFAULT_COURSE_TYPES.items()
@@ -571,10 +610,36 @@ def _parse_stage_limits(text: str) -> dict[Stage, int]:
     limits = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, days = part.partition("=")
-        stage = Stage(name.strip())
+        stage = _stage(name.strip())
         if stage not in DEFAULT_STAGE_LIMITS:
             raise ValueError(f"{stage.value} har ingen grænse")
-        limits[stage] = int(days)
+        try:
+            limits[stage] = int(days)
+        except ValueError:
+            raise ValueError(f"{stage.value}: antal dage skal være et helt tal") from None
         if limits[stage] < 1:
             raise ValueError("en grænse er mindst 1 dag")
     return limits
+
+
+def _own_stage_limits(type: CourseType, given: dict[str, Any]) -> dict[Stage, Any]:
+    """A type's own stall limits from FORLOEB_COURSE_TYPES: only for stages it passes before
+    its course, so a limit set for a stage the type never reaches is caught, not ignored."""
+    own = given.get("stage_limit_days") or {}
+    if not isinstance(own, dict):
+        raise ValueError(f'{type.value}: stage_limit_days skal være fx {{"referred": 14}}')
+    limited = stage_limits_on_path(type, DEFAULT_STAGE_LIMITS)
+    limits = {}
+    for name, days in own.items():
+        stage = _stage(name)
+        if stage not in limited:
+            known = ", ".join(limited)
+            raise ValueError(f"{type.value} har ingen grænse for {stage.value} (faser: {known})")
+        limits[stage] = days
+    return limits
+
+
+def _stage(name: str) -> Stage:
+    if name not in Stage._value2member_map_:
+        raise ValueError(f"ukendt fase {name!r}")
+    return Stage(name)
