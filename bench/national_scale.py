@@ -54,6 +54,7 @@ from temporalio.service import RPCError
 
 from bench.dashboard import prepare, typical_coordinator
 from bench.processes import child_of, memory_kib
+from bench.scale_out import logged_in
 from bench.seed import MANAGER, PASSWORD, seed
 from deploy.connections import connect_temporal
 from models.case import Case
@@ -256,16 +257,6 @@ class Load:
         await asyncio.gather(*pending)
 
 
-async def logged_in(base_url: str, username: str) -> httpx.AsyncClient:
-    # Requests arrive whether or not the earlier ones are answered: room for all of them.
-    client = httpx.AsyncClient(
-        base_url=base_url, timeout=120, limits=httpx.Limits(max_connections=1000)
-    )
-    answer = await client.post("/api/session", json={"username": username, "password": PASSWORD})
-    answer.raise_for_status()
-    return client
-
-
 def coordinator_cases(engine: Engine) -> tuple[str, list[str]]:
     coordinator, _ = typical_coordinator(engine)
     with Session(engine) as session:
@@ -387,8 +378,9 @@ async def run(
             flush=True,
         )
         username, cases = coordinator_cases(engine)
-        coordinator = await logged_in(base_url, username)
-        manager = await logged_in(base_url, MANAGER)
+        # Requests arrive whether or not the earlier ones are answered: room for all of them.
+        coordinator = await logged_in(base_url, username, password=PASSWORD, connections=1000)
+        manager = await logged_in(base_url, MANAGER, password=PASSWORD, connections=1000)
         await asyncio.sleep(max(0.0, (opens - datetime.now(UTC)).total_seconds()))
         print(f"Window of {args.window} s: deadlines firing, requests at {args.rate}/s", flush=True)
         load = Load(coordinator, manager, cases)

@@ -215,11 +215,14 @@ class Journeys:
         raise RuntimeError(phone)
 
 
-async def _logged_in(base_url: str, username: str) -> httpx.AsyncClient:
+async def logged_in(
+    base_url: str, username: str, *, password: str = PASSWORD, connections: int = 200
+) -> httpx.AsyncClient:
+    """A client signed in as `username`, with room for `connections` requests at once."""
     client = httpx.AsyncClient(
-        base_url=base_url, timeout=120, limits=httpx.Limits(max_connections=200)
+        base_url=base_url, timeout=120, limits=httpx.Limits(max_connections=connections)
     )
-    answer = await client.post("/api/session", json={"username": username, "password": PASSWORD})
+    answer = await client.post("/api/session", json={"username": username, "password": password})
     answer.raise_for_status()
     return client
 
@@ -266,8 +269,8 @@ async def drive(
             urls.append(f"http://127.0.0.1:{port}")
         for i, url in enumerate(urls):
             await asyncio.to_thread(_wait_for_api, url, work / f"api{i}.log")
-        coordinators = [await _logged_in(url, usernames[0]) for url in urls]
-        departments = [await _logged_in(url, usernames[1]) for url in urls]
+        coordinators = [await logged_in(url, usernames[0]) for url in urls]
+        departments = [await logged_in(url, usernames[1]) for url in urls]
         journeys = Journeys(coordinators, departments, twilio, half=cases // 2)
         limit = asyncio.Semaphore(in_flight)
 
