@@ -27,7 +27,7 @@ from api.case_actions import refusal_for
 from api.case_sight import Sight, sight_of
 from api.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unavailable
 from api.permissions import CREATES_CASES, actor
-from models.actions import Action, update_name
+from models.actions import HEARD, Action, update_name
 from models.case import Case
 from models.citizen import Citizen, CitizenCreate
 from models.command import Command
@@ -319,6 +319,22 @@ async def act(
         raise
     metrics.count_action(update_name(command), "done")
     return event
+
+
+async def hear(client: Client, *, case: Case, command: Command, wait: timedelta) -> None:
+    """What a citizen or a provider said through a webhook, which must not be lost: as an
+    action while the course answers, else as a signal Temporal keeps until a worker applies
+    it (models/actions.py: HEARD). Only Temporal itself being away still fails."""
+    assert update_name(command) in HEARD
+    try:
+        await act(client, user=None, case=case, command=command, wait=wait)
+    except (Unavailable, RPCError):
+        command.actor = None
+        handle = client.get_workflow_handle(case.workflow_id)
+        await handle.signal(update_name(command), command)
+        metrics.count_action(update_name(command), "signalled")
+    except ActionPending:
+        pass  # taken: Temporal applies it when the course's worker answers
 
 
 def _outcome(error: Exception) -> str:

@@ -189,6 +189,12 @@ ACTIONS = {
 
 _BY_COMMAND = {action.command: action for action in ACTIONS.values()}
 
+# What a citizen or a provider tells the course through a webhook, where nobody waits for an
+# answer: when the update carrying it is not taken (no worker free, the course's task
+# failing), it goes as a signal, which Temporal keeps in the course's history until a worker
+# applies it. The rules drop one already had, by its reply id or its status rank.
+HEARD = frozenset({"citizen_reply", "delivery_report"})
+
 
 def action_of(command: Command) -> Action:
     return _BY_COMMAND[type(command)]

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.lost_projection import READ_MODEL_AHEAD
     from activities.notifications import NotificationActivities
     from activities.projection import ProjectionActivities
-    from models.actions import ACTIONS
+    from models.actions import ACTIONS, HEARD
     from models.command import Command
     from models.enums import DeliveryStatus, Stage
     from models.meeting import DeliveryReport
@@ -338,6 +338,22 @@ class ProgrammeWorkflow:
             # A validator runs only on a new task, where the handler takes the law first.
             rules.adopt_law(state, workflow.now())
         engine.apply(state, command, workflow.now())
+
+    @workflow.signal(dynamic=True)
+    async def heard(self, name: str, args: Sequence[RawValue]) -> None:
+        """A citizen's reply or a provider's report whose update was not taken (models/actions.py:
+        HEARD); applied as the update would have been."""
+        try:
+            if name not in HEARD:
+                raise invalid(f"Ukendt besked: {name}.")
+            command = self._decode(name, args)
+            self._adopt_the_law()
+            event = engine.apply(self.state, command, workflow.now())
+        except ApplicationError as refused:
+            # Nobody waits for a signal's answer; failing the run for it would stop the course.
+            workflow.logger.warning("a signal was not applied: %s", refused.type)
+            return
+        await self._publish([event])
 
     def _decode(self, name: str, args: Sequence[RawValue]) -> Command:
         action = ACTIONS.get(name)

@@ -140,9 +140,7 @@ async def _tell(temporal: TemporalDep, settings: Settings, case: Case, command: 
     """Hand what the citizen or the provider said to the case's workflow; a closed case has
     no workflow left to hear it, and Twilio should not be answered with an error for that."""
     if case.stage != Stage.CLOSED:
-        await case_service.act(
-            temporal, user=None, case=case, command=command, wait=settings.update_wait
-        )
+        await case_service.hear(temporal, case=case, command=command, wait=settings.update_wait)
 
 
 def _row(open_session: OpenSessionDep, key: str) -> tuple[OutboxMessage, Case]:

@@ -9,13 +9,16 @@ import httpx
 import phonenumbers
 import pytest
 from sqlmodel import col, select
+from temporalio.worker import Worker
 from twilio.request_validator import RequestValidator
 
 from api.app import create_app
+from deploy.connections import connect_temporal
+from deploy.worker import build_worker
 from models.danish_time import COPENHAGEN
 from models.outbox import OutboxMessage
 from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewhere, sent_messages
-from tests.api.conftest import serve, settings_for
+from tests.api.conftest import Service, logged_in, serve, settings_for
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER
 
 # The service behind a proxy: Twilio signs the public address, not the one uvicorn sees.
@@ -241,3 +244,55 @@ async def test_an_unanswered_call_moves_on_to_the_next_channel(webhooks, session
         return any(t["text"].startswith("Ring til borgeren") for t in detail["todos"])
 
     await eventually(handed_to_the_caseworker)
+
+
+async def test_a_reply_while_no_worker_runs_is_kept_by_temporal_and_applied_when_one_returns(
+    dev_env, database_url, open_session, executor, session, coordinator, tmp_path
+):
+    # Twilio does not send an SMS webhook again, so a reply refused here would be lost.
+    task_queue = f"no-worker-{uuid.uuid4()}"
+    settings = settings_for(
+        tmp_path,
+        DATABASE_URL=database_url,
+        TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
+        task_queue=task_queue,
+        public_url=PUBLIC,
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_FROM=SENDER,
+        update_timeout_seconds=2,
+    )
+    client = await connect_temporal(settings)
+
+    def worker() -> Worker:
+        return build_worker(
+            client,
+            task_queue=task_queue,
+            open_session=open_session,
+            executor=executor,
+            public_url="http://forloeb.test",
+        )
+
+    phone = phone_number()
+    async with (
+        serve(create_app(settings)) as base_url,
+        logged_in(Service(base_url, settings), coordinator) as api,
+    ):
+        async with worker():
+            case, _ = await case_with_an_agreement(api, session, phone)
+
+        reply = {"From": phone, "Body": "JA", "MessageSid": "SM" + uuid.uuid4().hex}
+        answer = await post_signed(api, "/webhooks/twilio/sms", reply)
+        assert answer.status_code == 200, answer.text
+
+        async def confirmed() -> bool:
+            detail = (await api.get(f"/api/cases/{case['id']}")).json()
+            return bool(detail["meetings"][0]["status"] == "confirmed")
+
+        assert not await confirmed()
+        async with worker():
+            await eventually(confirmed, seconds=30)
+            # Twilio's retry of the same reply, now answered by the worker, changes nothing.
+            assert (await post_signed(api, "/webhooks/twilio/sms", reply)).status_code == 200
+        detail = (await api.get(f"/api/cases/{case['id']}")).json()
+        assert [e["kind"] for e in detail["timeline"]].count("meeting_confirmed") == 1

@@ -10,7 +10,7 @@ from models.meeting import AssignReply, CancelMeeting, CitizenReply, MoveReply, 
 from models.refusals import INVALID_TRANSITION
 from tests.factories import actor_of
 from tests.workflows.meeting_steps import at, booking, state_of
-from tests.workflows.programme_helpers import expect_rejection, send
+from tests.workflows.programme_helpers import expect_rejection, send, timeline
 
 
 async def _two_meetings(time_env, course, apart: timedelta):
@@ -170,3 +170,23 @@ async def test_an_sms_answers_the_message_sent_to_the_number_not_an_earlier_e_ma
     state = await state_of(course)
     assert state.meetings[second.meeting_id or ""].status == MeetingStatus.CONFIRMED
     assert state.meetings[first.meeting_id or ""].status == MeetingStatus.BOOKED
+
+
+async def test_a_reply_by_signal_acts_once_and_a_signal_that_cannot_apply_leaves_the_course_running(
+    time_env, course, session
+):
+    _, health = await _two_meetings(time_env, course, timedelta(hours=25))
+    reply = CitizenReply(text="JA", reply_id="SM-signal")
+    for _ in range(2):
+        await course.handle.signal("citizen_reply", reply)
+    # Neither an action no webhook may send, nor one with a value the rules refuse, fails the run.
+    await course.handle.signal("close_course", reply)
+    await course.handle.signal("citizen_reply", {"text": None})
+    await time_env.sleep(timedelta(seconds=1))
+
+    state = await state_of(course)
+    assert state.meetings[health].status == MeetingStatus.CONFIRMED
+    assert len(timeline(session, course.case_id, "meeting_confirmed")) == 1
+    # The run still takes actions.
+    await send(course.handle, CitizenReply(text="NEJ", reply_id="SM-after"))
+    assert (await state_of(course)).meetings[health].status == MeetingStatus.NEW_TIME_REQUESTED

@@ -24,6 +24,7 @@ SCENARIOS = [
     "test_tasks.py::test_declining_a_recommended_task_flags_the_case_for_the_team",
     "test_replies.py::test_two_meetings_messaged_in_the_window_leave_a_short_answer_to_the_coordinator",
     "test_replies.py::test_a_reply_that_says_more_reaches_the_coordinator_whole_and_confirms_nothing",
+    "test_replies.py::test_a_reply_by_signal_acts_once_and_a_signal_that_cannot_apply_leaves_the_course_running",
     "test_meetings.py::test_a_failed_cancellation_falls_back_and_a_dead_number_is_skipped_after",
     "test_meetings.py::test_a_fallback_waits_for_the_end_of_quiet_hours",
     "test_meetings.py::test_a_failed_sms_falls_back_to_the_next_channel",
