@@ -75,6 +75,7 @@ class ProjectionActivities:
                 session.flush()
                 won = True
             if won or (input.partial and not input.resync):
+                # Row by row, each only over an older one (its seq).
                 _write_tasks(session, case_id, state)
                 _write_invites(session, case_id, state)
                 if input.partial:
@@ -82,7 +83,7 @@ class ProjectionActivities:
                 else:
                     _write_view(session, case_id, state)
                 citizen = session.get(Citizen, uuid.UUID(state.citizen_id))
-                if citizen is not None:
+                if citizen is not None and won:
                     citizen.phone = state.contact.phone
                     citizen.email = state.contact.email
                 session.flush()
@@ -197,14 +198,15 @@ def _write_tasks(session: Session, case_id: uuid.UUID, state: ProgrammeState) ->
         fields = _task_fields(record)
         task = existing.get(uuid.UUID(record.id))
         if task is None:
-            task = Task(id=uuid.UUID(record.id), case_id=case_id, **fields)
+            task = Task(id=uuid.UUID(record.id), case_id=case_id, seq=state.seq, **fields)
             task.updated_at = datetime.now(UTC)
             session.add(task)
-        else:
+        elif task.seq <= state.seq:
             for name, value in fields.items():
                 if getattr(task, name) != value:
                     setattr(task, name, value)
                     task.updated_at = datetime.now(UTC)
+                    task.seq = state.seq
         _write_breaches(session, case_id, record)
 
 
@@ -251,9 +253,11 @@ def _write_invites(session: Session, case_id: uuid.UUID, state: ProgrammeState) 
             }
             invite = existing.get((meeting.id, staff_id))
             if invite is None:
-                session.add(MeetingInvite(meeting_id=meeting.id, staff_id=staff_id, **fields))
-            else:
-                for name, value in fields.items():
+                session.add(
+                    MeetingInvite(meeting_id=meeting.id, staff_id=staff_id, seq=state.seq, **fields)
+                )
+            elif invite.seq <= state.seq:
+                for name, value in {**fields, "seq": state.seq}.items():
                     setattr(invite, name, value)
 
 

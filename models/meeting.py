@@ -232,3 +232,5 @@ class MeetingInvite(SQLModel, table=True):
     place: str = SqlField(max_length=60)
     purpose: str = SqlField(max_length=50)
     status: MeetingStatus = SqlField(sa_type=StrEnumType(MeetingStatus))
+    # The projection's seq the row was written at: a late, older projection leaves it alone.
+    seq: int = 0

@@ -210,6 +210,8 @@ class Task(SQLModel, table=True):
     decline_reason: str = SqlField(default="", max_length=2000)
     cancel_reason: str = SqlField(default="", max_length=2000)
     updated_at: datetime = SqlField(sa_column=Column(UtcDateTime(), nullable=False))
+    # The projection's seq the row was written at: a late, older projection leaves it alone.
+    seq: int = 0
 
 
 class TaskBreachRow(SQLModel, table=True):

@@ -8,9 +8,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.projection import ProjectionActivities
 from models.case import Case, CaseEvent
-from models.enums import Stage
+from models.enums import Department, Stage, TaskState
 from models.programme import ProgrammeInput, ProgrammeState, ProjectionInput, TimelineEvent
 from models.rules import CourseRules
+from models.task import Task, TaskRecord, TaskSla
 from tests.factories import make_citizen, make_staff
 
 
@@ -64,3 +65,36 @@ def test_an_older_state_arriving_late_does_not_overwrite_a_newer(session, open_s
         select(CaseEvent.kind).where(CaseEvent.case_id == case_id).order_by(col(CaseEvent.seq))
     ).all()
     assert kinds == ["referred", "prep"]
+
+
+def test_a_stale_partial_projection_does_not_undo_a_newer_tasks_state(session, open_session):
+    # A stale attempt of a workflow task, still running on an overloaded worker, lands after
+    # the live one: its tasks are older than the rows it finds.
+    project = ActivityEnvironment().run
+    activities = ProjectionActivities(open_session, CourseRules())
+    state = _input(session)
+    task_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    state.tasks[task_id] = TaskRecord(
+        id=task_id,
+        department=Department.SOCIAL,
+        purpose="Bostøtte",
+        assigned_at=now,
+        assigned_by=state.coordinator_id,
+        sla=TaskSla(),
+        reminder_at=now,
+        acknowledge_by=now,
+    )
+    state.seq = 1
+    project(activities.project_programme, ProjectionInput(state=state))
+
+    def changed(seq: int, task_state: TaskState) -> ProjectionInput:
+        partial = state.model_copy(deep=True, update={"seq": seq})
+        partial.tasks[task_id].state = task_state
+        return ProjectionInput(state=partial, partial=True)
+
+    project(activities.project_programme, changed(3, TaskState.DONE))
+    project(activities.project_programme, changed(2, TaskState.ACKNOWLEDGED))
+
+    task = session.get(Task, uuid.UUID(task_id), populate_existing=True)
+    assert task is not None and task.state == TaskState.DONE
