@@ -1,12 +1,13 @@
 """Projects workflow state into the SQL read model that every page and list reads."""
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 from temporalio import activity
+from temporalio.common import MetricHistogramTimedelta
 
 from activities import case_view, lost_projection
 from activities.case_metrics import first_effort_at, quarter_of, wait_days
@@ -94,7 +95,20 @@ class ProjectionActivities:
                     setattr(case, name, value)
             for event in input.events:
                 _add_event(session, case_id, event)
+        if input.events:
+            # From the action or deadline in the workflow to the read model: what the pages lag.
+            newest = max(event.at for event in input.events)
+            _lag_histogram().record(max(datetime.now(UTC) - newest, timedelta(0)))
         return self._rules
+
+
+def _lag_histogram() -> MetricHistogramTimedelta:
+    # Through the worker's Temporal runtime, so it is served beside the SDK's own metrics.
+    return activity.metric_meter().create_histogram_timedelta(
+        "forloeb_projection_lag",
+        "Time from an event in a course's workflow to its commit in the read model.",
+        unit="duration",
+    )
 
 
 def _write_changes(

@@ -34,6 +34,7 @@ from tests.api.case_steps import act, eventually, new_case, quiet_hours_elsewher
 from tests.api.conftest import free_port, serve, settings_for
 from tests.factories import PASSWORD, make_staff, random_cpr
 from tests.fakes.twilio import ACCOUNT_SID, AUTH_TOKEN, SENDER, FakeTwilio
+from tests.workflows.programme_helpers import start_programme
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -287,8 +288,8 @@ async def test_not_ready_says_in_danish_that_temporal_is_down(database_url, tmp_
     assert answer.json() == {"database": "ok", "temporal": TEMPORAL_DOWN}
 
 
-async def test_the_worker_serves_the_temporal_sdks_metrics(
-    dev_env: WorkflowEnvironment, open_session, executor, tmp_path
+async def test_the_worker_serves_the_temporal_sdks_metrics_and_the_projection_lag(
+    dev_env: WorkflowEnvironment, open_session, executor, session, tmp_path
 ):
     port = free_port()
     settings = settings_for(
@@ -297,20 +298,25 @@ async def test_the_worker_serves_the_temporal_sdks_metrics(
         worker_metrics_port=port,
     )
     client = await connect_temporal(settings, runtime=_worker_runtime(settings))
+    task_queue = f"metrics-{uuid.uuid4()}"
     worker = build_worker(
         client,
-        task_queue=f"metrics-{uuid.uuid4()}",
+        task_queue=task_queue,
         open_session=open_session,
         executor=executor,
         public_url="http://forloeb.test",
     )
+    lag = re.compile(r"^forloeb_projection_lag_count\{[^}]*\} ([1-9]\d*)$", re.MULTILINE)
     async with worker, httpx.AsyncClient() as http:
-        for _ in range(50):
+        await start_programme(client, task_queue, session)
+        for _ in range(100):
             answer = await http.get(f"http://127.0.0.1:{port}/metrics")
-            if "temporal_worker" in answer.text:
+            if "temporal_worker" in answer.text and lag.search(answer.text):
                 break
             await asyncio.sleep(0.1)
     assert "temporal_worker" in answer.text
+    # The referral's projection was timed.
+    assert lag.search(answer.text), answer.text
 
 
 async def test_a_metrics_port_in_use_leaves_the_app_serving(observed, database_url, tmp_path):
