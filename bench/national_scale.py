@@ -2,15 +2,17 @@
 the pages and an action timed meanwhile.
 
     .venv/bin/python -m bench.national_scale [--courses 20000] [--due 600] [--window 300]
-        [--rate 4] [--database-url URL] [--keep DIR [--reuse]]
+        [--rate 4] [--course-workers 1] [--database-url URL] [--keep DIR [--reuse]]
 
 1. Seeds a read model of `--courses` open courses (bench/seed.py): each is played through the
    workflow's own rules over its years so far and written with the projection's own field
    functions.
 2. Starts `forloeb up` on it as a user runs it (Temporal dev server on a SQLite file, one
    worker, one API; the read model on SQLite in the data folder, or on PostgreSQL with
-   `--database-url`), then starts every course's workflow from its played state, as a run
-   continued as new starts: the read model already holds what the state holds.
+   `--database-url`), and `--course-workers` less one more workers; then starts every
+   course's workflow from its played state, as a run continued as new starts: the read model
+   already holds what the state holds. It waits until the workers have taken up every course
+   (the task queue's backlog is empty) and prints how long that took.
 3. `--due` of the courses (chosen among those the citizen can be written to) are started last,
    each with a message to the citizen due at a moment spread evenly over a window of
    `--window` seconds. The workflow's one timer fires for it; the message is handed to the
@@ -48,6 +50,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
@@ -83,6 +88,8 @@ class Figures:
     seeded_seconds: float = 0
     started_seconds: float = 0
     start_failures: int = 0
+    taken_up_seconds: float = 0
+    # Of the busiest worker.
     rss_started_kib: int = 0
     rss_peak_kib: int = 0
     lateness: list[float] = field(default_factory=list)
@@ -202,6 +209,47 @@ def forloeb_up(env: dict[str, str], data_dir: Path, base_url: str) -> Iterator[i
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@contextmanager
+def more_workers(count: int, env: dict[str, str], data_dir: Path) -> Iterator[list[int]]:
+    """`count` workers beside the one `forloeb up` runs, on the same server and read model."""
+    processes = []
+    with (data_dir / "workers.log").open("ab") as log:
+        try:
+            for _ in range(count):
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "deploy", "worker"], env=env, stdout=log, stderr=log
+                    )
+                )
+            yield [p.pid for p in processes]
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGINT)
+            for process in processes:
+                try:
+                    process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+async def backlog_emptied(client: Client, task_queue: str, most_seconds: float) -> float:
+    """Seconds until the workers have taken up every workflow task waiting on the queue (or
+    `most_seconds`, if they never do)."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        report_stats=True,
+    )
+    began = time.perf_counter()
+    while time.perf_counter() - began < most_seconds:
+        answer = await client.workflow_service.describe_task_queue(request)
+        if answer.stats.approximate_backlog_count == 0:
+            break
+        await asyncio.sleep(5)
+    return time.perf_counter() - began
 
 
 # Requests while the deadlines fire ---------------------------------------------------------------
@@ -350,9 +398,14 @@ async def run(
     settings = Settings()
     base_url = f"http://127.0.0.1:{settings.api_port}"
     engine = make_engine(url)
-    with forloeb_up({**os.environ}, data_dir, base_url) as up_pid:
+    env = {**os.environ, "TEMPORAL_ADDRESS": settings.effective_temporal_address}
+    with (
+        forloeb_up({**os.environ}, data_dir, base_url) as up_pid,
+        more_workers(args.course_workers - 1, env, data_dir) as others,
+    ):
         worker = child_of(up_pid, " worker")
         assert worker is not None, "the worker process was not found"
+        workers = [worker, *others]
         client = await connect_temporal(settings)
         started = time.perf_counter()
         if args.reuse:
@@ -364,14 +417,19 @@ async def run(
             figures.start_failures = await start_all(client, settings.task_queue, rest)
             rate = len(rest) / (time.perf_counter() - started)
             print(f"  {rate:.0f} a second", flush=True)
+            # Deadlines that fall due while the workers still take up courses measure the
+            # backlog, not the timers.
+            figures.taken_up_seconds = await backlog_emptied(client, settings.task_queue, 3600)
+            print(f"  taken up by the workers {figures.taken_up_seconds:.0f} s later", flush=True)
         # The window opens once the due courses have started at the same rate, with a margin.
         opens = datetime.now(UTC) + timedelta(seconds=len(due) / rate * 1.5 + 15)
         step = args.window / max(1, len(due))
         for n, state in enumerate(due):
             queue_due(state, opens + timedelta(seconds=n * step), run_tag)
         await start_all(client, settings.task_queue, due, replace=args.reuse)
-        figures.started_seconds = time.perf_counter() - started
-        figures.rss_started_kib = memory_kib(worker)["VmRSS"]
+        # The starts themselves, not the wait for the workers between them.
+        figures.started_seconds = time.perf_counter() - started - figures.taken_up_seconds
+        figures.rss_started_kib = max(memory_kib(pid)["VmRSS"] for pid in workers)
         print(
             f"  all {len(states):,} started in {figures.started_seconds:.0f} s; "
             f"worker {figures.rss_started_kib / 1024:.0f} MiB",
@@ -391,7 +449,7 @@ async def run(
         figures.lateness, figures.never_fired = await asyncio.to_thread(
             lateness, engine, run_tag, len(due), time.monotonic() + DRAIN_SECONDS
         )
-        figures.rss_peak_kib = memory_kib(worker)["VmHWM"]
+        figures.rss_peak_kib = max(memory_kib(pid)["VmHWM"] for pid in workers)
         await coordinator.aclose()
         await manager.aclose()
     engine.dispose()
@@ -407,8 +465,10 @@ def report(figures: Figures, args: argparse.Namespace) -> None:
             f"{figures.started_seconds:.0f} s "
             f"({figures.courses / figures.started_seconds:.0f}/s), {figures.start_failures} failed"
         )
+        print(f"  taken up by the workers {figures.taken_up_seconds:.0f} s after the starts")
     print(
-        f"  worker memory: {figures.rss_started_kib / 1024:.0f} MiB with all started, "
+        f"  worker memory (the busiest of {args.course_workers}): "
+        f"{figures.rss_started_kib / 1024:.0f} MiB with all started, "
         f"peak {figures.rss_peak_kib / 1024:.0f} MiB"
     )
     late = figures.lateness
@@ -446,6 +506,9 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=300, help="seconds")
     parser.add_argument("--rate", type=float, default=4.0, help="requests a second")
     parser.add_argument("--workers", type=int, default=2, help="processes that seed")
+    parser.add_argument(
+        "--course-workers", type=int, default=1, help="worker processes running the courses"
+    )
     parser.add_argument("--database-url", help="a PostgreSQL read model, emptied first")
     parser.add_argument("--keep", type=Path, help="keep the data folder and logs here")
     parser.add_argument(
