@@ -11,11 +11,15 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import promql_parser
 import pytest
+import yaml  # type: ignore[import-untyped]
 from fastapi import FastAPI
+from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.testing import WorkflowEnvironment
 
@@ -217,10 +221,14 @@ async def test_a_journey_leaves_no_personal_data_in_any_log_line(observed, sessi
 def scrape(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     """Samples by sample name (a counter's forloeb_actions_total, a histogram's _count)."""
     samples: dict[str, list[tuple[dict[str, str], float]]] = {}
-    for family in text_string_to_metric_families(text):
+    for family in families(text):
         for sample in family.samples:
             samples.setdefault(sample.name, []).append((sample.labels, sample.value))
     return samples
+
+
+def families(text: str) -> list[Metric]:
+    return list(text_string_to_metric_families(text))
 
 
 async def test_metrics_count_requests_by_route_actions_by_outcome_and_courses_by_stage(
@@ -291,6 +299,51 @@ async def test_not_ready_says_in_danish_that_temporal_is_down(database_url, tmp_
 async def test_the_worker_serves_the_temporal_sdks_metrics_and_the_projection_lag(
     dev_env: WorkflowEnvironment, open_session, executor, session, tmp_path
 ):
+    served = await worker_metrics(dev_env, open_session, executor, session, tmp_path)
+    assert "temporal_worker" in served
+    # The referral's projection was timed.
+    assert PROJECTION_LAGS.search(served), served
+
+
+async def test_every_metric_an_alert_reads_is_served(
+    observed, dev_env: WorkflowEnvironment, open_session, executor, session, tmp_path
+):
+    async with signed_in(observed, session) as client:
+        case = await new_case(client, course_type="ressourceforloeb")
+        await act(client, case["id"], "start-preparation")
+        api = (await client.get(observed.metrics_url)).text
+    worker = await worker_metrics(dev_env, open_session, executor, session, tmp_path)
+    # A gauge is declared before it has a sample (no message sent yet); up is Prometheus's own.
+    declared = {family.name for text in (api, worker) for family in families(text)}
+    served = set(scrape(api)) | set(scrape(worker)) | declared | {"up"}
+    rules = [
+        rule for group in yaml.safe_load(ALERTS.read_text())["groups"] for rule in group["rules"]
+    ]
+    assert rules
+    for rule in rules:
+        promql_parser.parse(rule["expr"])  # raises on a malformed expression
+        named = metrics_read_by(rule["expr"])
+        assert named and named <= served, (rule["alert"], named - served)
+        assert rule["labels"]["severity"] in ("page", "ticket")
+        assert rule["annotations"]["summary"] and rule["annotations"]["runbook"]
+
+
+ALERTS = Path(__file__).parents[2] / "deploy" / "prometheus" / "alerts.yaml"
+METRIC_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+PROJECTION_LAGS = re.compile(r"^forloeb_projection_lag_count\{[^}]*\} ([1-9]\d*)$", re.MULTILINE)
+
+
+def metrics_read_by(expr: str) -> set[str]:
+    """The metrics an expression reads: ours, the Temporal SDK's, and Prometheus's `up`; not
+    PromQL's functions, keywords or label names."""
+    names = {n for n in METRIC_NAME.findall(expr) if n.startswith(("forloeb_", "temporal_"))}
+    return names | ({"up"} if re.match(r"\s*up\b", expr) else set())
+
+
+async def worker_metrics(
+    dev_env: WorkflowEnvironment, open_session, executor, session, tmp_path
+) -> str:
+    """What a worker with its metrics port serves once it has run a course's first steps."""
     port = free_port()
     settings = settings_for(
         tmp_path,
@@ -306,17 +359,14 @@ async def test_the_worker_serves_the_temporal_sdks_metrics_and_the_projection_la
         executor=executor,
         public_url="http://forloeb.test",
     )
-    lag = re.compile(r"^forloeb_projection_lag_count\{[^}]*\} ([1-9]\d*)$", re.MULTILINE)
     async with worker, httpx.AsyncClient() as http:
         await start_programme(client, task_queue, session)
         for _ in range(100):
             answer = await http.get(f"http://127.0.0.1:{port}/metrics")
-            if "temporal_worker" in answer.text and lag.search(answer.text):
+            if "temporal_worker" in answer.text and PROJECTION_LAGS.search(answer.text):
                 break
             await asyncio.sleep(0.1)
-    assert "temporal_worker" in answer.text
-    # The referral's projection was timed.
-    assert lag.search(answer.text), answer.text
+    return answer.text
 
 
 async def test_a_metrics_port_in_use_leaves_the_app_serving(observed, database_url, tmp_path):
