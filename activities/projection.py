@@ -95,7 +95,7 @@ class ProjectionActivities:
                     setattr(case, name, value)
             for event in input.events:
                 _add_event(session, case_id, event)
-        if input.events:
+        if input.events and activity.in_activity():  # not when the read model is rebuilt
             # From the action or deadline in the workflow to the read model: what the pages lag.
             newest = max(event.at for event in input.events)
             _lag_histogram().record(max(datetime.now(UTC) - newest, timedelta(0)))
