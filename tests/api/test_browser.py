@@ -32,6 +32,8 @@ async def test_a_task_acknowledged_in_the_inbox_shows_as_acknowledged_on_the_boa
     # The coordinator's board is open before the department acts.
     board = await log_in(browser, service.base_url, coordinator.username)
     await expect(board).to_have_url(f"{service.base_url}/board")
+    # The course is one line until opened; it stays open while the board keeps itself current.
+    await board.locator(f"#detaljer-{case['id']} > summary").click()
     await expect(
         board.get_by_role("listitem", name="Tildelt").locator("article.task", has_text=purpose)
     ).to_be_visible()
