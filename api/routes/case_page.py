@@ -1,5 +1,5 @@
-"""The case page: the course, its task board across departments, the continuity plan,
-handovers, and a form for every next step."""
+"""The case page: the course's likely next step first, then its task board across
+departments, the continuity plan, handovers, and a form for every other action."""
 
 import uuid
 from datetime import UTC, datetime
@@ -22,13 +22,14 @@ from api.case_views import (
 )
 from api.deps import OpenSessionDep, SessionDep, SettingsDep, TemporalDep, UserDep, in_session
 from api.errors import Forbidden, NotFound, ServiceError
+from api.next_step import CaseNow, next_step
 from api.page_helpers import command_fields, error_messages, flash, form_of, page, status_of
 from api.permissions import can_drive_case, is_handover_receiver
 from api.plan_picture import plan_svg
 from api.progression_chart import progression_charts
 from api.routes.pages import coordinators
 from api.task_views import BOARD_COLUMNS, case_tasks
-from models.actions import NOT_COORDINATOR
+from models.actions import ACTIONS, NOT_COORDINATOR
 from models.case import Case
 from models.consent import ConsentForm, InfoCategory
 from models.course_types import COURSE_TYPES
@@ -60,6 +61,31 @@ MESSAGE_PURPOSES = {
     "sign_in_code": "Kode til borgerens side",
 }
 MEETING_OUTCOMES = [MeetingStatus.HELD, MeetingStatus.NO_SHOW, MeetingStatus.CANCELLED]
+# The fields case.html shows a refusal at, by form: a message for any other field (a hidden one,
+# or one this page does not mark) stands at the top of the page instead, so none is lost.
+SHOWN_AT_FIELD: dict[str, frozenset[str]] = {
+    ACTIONS[name].slug: frozenset(names)
+    for name, names in {
+        "schedule_team_meeting": ["meeting_on"],
+        "record_recommendation": ["kind"],
+        "complete_description": ["completed_on", "summary", "citizen_text"],
+        "record_health_advice": ["advice", "received_on"],
+        "request_health_advice": ["question", "requested_on"],
+        "record_decision": ["decided_on", "duration_months"],
+        "extend": ["new_end", "reason"],
+        "record_status": ["status"],
+        "end_programme": ["outcome", "reason"],
+        "close_early": ["reason"],
+        "book_meeting": ["starts_at", "duration_minutes", "place", "purpose", "bring"],
+        "record_goal": ["text", "target_on"],
+        "record_progression": ["measured_on"],
+        "decline_handover": ["reason"],
+        "resolve_team_flag": ["note"],
+        "set_contact": ["phone", "email"],
+        "record_consent": ["purpose", "note", "given_on", "valid_until"],
+        "record_effort": ["title", "citizen_text", "owner", "start", "end"],
+    }.items()
+}
 
 
 def staff_choices(session: Session) -> list[Staff]:
@@ -115,8 +141,10 @@ def render_case(
     status: int = 200,
     error: str | None = None,
     form: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
 ) -> Response:
-    """The coordinator's page: the whole case and a form for every next step."""
+    """The coordinator's page: the whole case, its likely next step first, and a form for
+    every other action. `field_errors` are shown at the fields of the form in `form`."""
     now = datetime.now(UTC)
     today = local_date(now)
     plan = plan_of(case)
@@ -130,6 +158,23 @@ def render_case(
     limits = settings.course_rules.of_type(case.course_type)
     contributions = set(facts.description.contributions) if facts.description else set()
     advice = facts.health_advice
+    asked = [t for t in tasks if str(t.id) in contributions]
+    receives_handover = is_handover_receiver(user, case)
+    step = next_step(
+        CaseNow(
+            case=case,
+            facts=facts,
+            legacy=case.course_type == CourseType.RESSOURCEFORLOEB,
+            meetings=detail.meetings,
+            next_meeting=seen.next_meeting,
+            waiting_for=sorted({t.department_label for t in asked if t.state.is_open}),
+            contributions_asked=bool(asked),
+            today=today,
+            now=now,
+        ),
+        receives_handover=receives_handover,
+    )
+    can_drive = can_drive_case(user, case)
     access_log.record(session, user, [case.id], "Sagsside")
     return page(
         request,
@@ -138,6 +183,9 @@ def render_case(
         status=status,
         error=error,
         form=form or {},
+        field_errors=field_errors or {},
+        # Only the receiver of a handover acts on another's case; the rest read it.
+        step=step if can_drive or receives_handover else None,
         case=detail,
         state=facts,
         tasks=tasks,
@@ -154,8 +202,8 @@ def render_case(
         waiting=waiting,
         sent=sent,
         today=today,
-        can_drive=can_drive_case(user, case),
-        receives_handover=is_handover_receiver(user, case),
+        can_drive=can_drive,
+        receives_handover=receives_handover,
         pre_decision=case.stage in PRE_DECISION,
         planning=case.stage in PLANNING_STAGES,
         # The case's own type: its path of stages, its name, its decisions and limits.
@@ -166,7 +214,7 @@ def render_case(
         decisions=list(kind.decisions),
         continues=kind.continues,
         needs_health_advice=list(kind.needs_health_advice),
-        contributions=[t for t in tasks if str(t.id) in contributions],
+        contributions=asked,
         advice_waited_days=(today - local_date(advice.requested_at)).days
         if advice and advice.received_at is None
         else None,
@@ -226,7 +274,12 @@ async def case_action(
     except case_service.ActionPending as pending:
         await flash(request, pending.message)
     except (ServiceError, ValidationError) as error:
-        message, status = " ".join(error_messages(error).values()), status_of(error)
+        # A field's error stands at the field; what no field of the form explains, at the top.
+        messages = error_messages(error)
+        marked = SHOWN_AT_FIELD.get(slug, frozenset())
+        at_fields = {field: text for field, text in messages.items() if field in marked}
+        rest = [text for field, text in messages.items() if field not in at_fields]
+        status = status_of(error)
         return await in_session(
             open_session,
             lambda session: render_case(
@@ -236,8 +289,9 @@ async def case_action(
                 user,
                 visible(session, user, case_id)[0],
                 status=status,
-                error=f"{action.label}: {message}",
+                error=f"{action.label}: {' '.join(rest)}" if rest else None,
                 form={"form": slug, **form},
+                field_errors=at_fields,
             ),
         )
     else:
