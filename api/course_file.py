@@ -81,13 +81,26 @@ COLUMNS = (
     "udfald",
     "opgaver",
 )
+# A column as messages and the page name it: in Danish spelling, which the file may use too.
+_SPELT = {
+    "teammoede": "teammøde",
+    "raadgivning_anmodet": "rådgivning anmodet",
+    "afgoerelse": "afgørelse",
+    "planlagt_slut": "planlagt slut",
+}
+
+
+def _spelt(column: str) -> str:
+    return _SPELT.get(column, column)
+
+
 # Where the file holds each of the registration's fields, for what a line leaves empty.
 _FIELD_COLUMNS = {
-    "team_meeting_on": "teammoede",
+    "team_meeting_on": _spelt("teammoede"),
     "recommendation": "indstilling",
-    "health_advice_requested_on": "raadgivning_anmodet",
-    "decided_on": "afgoerelse",
-    "planned_end": "planlagt_slut",
+    "health_advice_requested_on": _spelt("raadgivning_anmodet"),
+    "decided_on": _spelt("afgoerelse"),
+    "planned_end": _spelt("planlagt_slut"),
     "ended_on": "afsluttet",
     "outcome": "udfald",
 }
@@ -186,16 +199,20 @@ def read_rows(data: bytes) -> tuple[Rows, list[str]]:
     delimiter = ";" if header.count(";") >= header.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        columns = [_plain(name) for name in next(reader, [])]
+        written = [name.strip() for name in next(reader, [])]
     except csv.Error as error:
         return [], [f"Linje 1 kan ikke læses som CSV: {error}."]
+    columns = [_plain(name) for name in written]
+    known = ", ".join(_spelt(name) for name in COLUMNS)
     problems = [f"Kolonnen »{name}« mangler." for name in REQUIRED if name not in columns]
     problems += [
-        f"Kolonnen »{name}« kendes ikke; de kendte er {', '.join(COLUMNS)}."
-        for name in columns
-        if name and name not in COLUMNS
+        f"Kolonnen »{name}« kendes ikke; de kendte er {known}."
+        for name, plain in zip(written, columns, strict=True)
+        if plain and plain not in COLUMNS
     ]
-    problems += [f"Kolonnen »{n}« står to gange." for n in set(columns) if columns.count(n) > 1]
+    problems += [
+        f"Kolonnen »{_spelt(n)}« står to gange." for n in set(columns) if columns.count(n) > 1
+    ]
     if problems:
         return [], problems
     rows: Rows = []
@@ -323,7 +340,7 @@ def _check(
         seen.setdefault(cpr, row.number)
     name = _name(cells.get("navn", ""), problems)
     coordinator = _coordinator(cells.get("koordinator", ""), known, problems)
-    course_type = _choice(cells, "type", _TYPES, "ressourceforloeb eller tvaerfagligt", problems)
+    course_type = _choice(cells, "type", _TYPES, _either(t.label for t in CourseType), problems)
     stage = _choice(cells, "fase", _STAGES, _stage_choices(course_type), problems)
     before = len(problems)
     referred_on = _date(cells, "visiteret", problems, required=True)
@@ -363,12 +380,14 @@ _DATES = ("teammoede", "raadgivning_anmodet", "afgoerelse", "planlagt_slut", "af
 def _stage_choices(course_type: CourseType | None) -> str:
     every = dict.fromkeys(s for allowed in REGISTRABLE.values() for s in allowed)
     stages = REGISTRABLE[course_type] if course_type else tuple(every)
-    return _either(s.value for s in stages)
+    return _either(s.label for s in stages)
 
 
-def _either(values: Iterable[str]) -> str:
-    *first, last = values
-    return ", ".join(first) + f" eller {last}"
+def _either(names: Iterable[str]) -> str:
+    """The choices by their Danish names, which the file may use as well as the short codes;
+    quoted, since a stage's name may hold a comma."""
+    *first, last = (f"»{name}«" for name in names)
+    return ", ".join(first) + f" eller {last}" if first else last
 
 
 def _name(raw: str, problems: list[str]) -> str | None:
@@ -402,11 +421,11 @@ def _choice(
 ) -> E | None:
     raw = cells.get(column, "")
     if not raw:
-        problems.append(f"Kolonnen »{column}« er tom; brug {choices}.")
+        problems.append(f"Kolonnen »{_spelt(column)}« er tom; brug {choices}.")
         return None
     found = known.get(_plain(raw))
     if found is None:
-        problems.append(f"»{raw}« i kolonnen »{column}« kendes ikke; brug {choices}.")
+        problems.append(f"»{raw}« i kolonnen »{_spelt(column)}« kendes ikke; brug {choices}.")
     return found
 
 
@@ -416,7 +435,7 @@ def _optional_choice(
     """A choice the line's stage may need; whether it does is the registration's to say."""
     if not cells.get(column, ""):
         return None
-    values = dict.fromkeys(member.value for member in known.values())
+    values = dict.fromkeys(member.label for member in known.values())
     return _choice(cells, column, known, _either(values), problems)
 
 
@@ -426,12 +445,12 @@ def _date(
     raw = cells.get(column, "")
     if not raw:
         if required:
-            problems.append(f"Kolonnen »{column}« er tom; datoen skal udfyldes.")
+            problems.append(f"Kolonnen »{_spelt(column)}« er tom; datoen skal udfyldes.")
         return None
     found = _read_date(raw)
     if found is None:
         problems.append(
-            f"Datoen »{raw}« i kolonnen »{column}« kan ikke læses; "
+            f"Datoen »{raw}« i kolonnen »{_spelt(column)}« kan ikke læses; "
             "skriv den som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD.MM.ÅÅÅÅ."
         )
     return found
@@ -456,7 +475,7 @@ def _tasks(raw: str, slas: dict[Department, TaskSla], problems: list[str]) -> li
         if not colon or department is None:
             problems.append(
                 f"Opgave {n} (»{item}«) skal skrives som afdeling:formål:dato, hvor afdelingen "
-                "er jobcenter, social, health eller family, og datoen kan udelades."
+                f"er {_either(d.label for d in Department)}, og datoen kan udelades."
             )
             continue
         purpose, given = rest, None

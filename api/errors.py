@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from temporalio.service import RPCError
 
+from api.templating import templates
+
 
 class ServiceError(Exception):
     """A refusal with an HTTP status and a message a caseworker understands."""
@@ -101,10 +103,35 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+UNEXPECTED = "Der opstod en uventet fejl. Den er logget; prøv igen om lidt."
+# What a refused page is called, by status; the message under it says why.
+HEADINGS = {
+    400: "Det kunne ikke lade sig gøre",
+    403: "Du har ikke adgang",
+    404: "Siden findes ikke",
+    409: "Det kunne ikke lade sig gøre",
+    422: "Det kunne ikke læses",
+    429: "For mange forsøg",
+    500: "Der opstod en fejl",
+    503: "Tjenesten svarer ikke lige nu",
+}
+
+
+def _answer(request: Request, message: str, status: int) -> Response:
+    """A page in Danish for a person in a browser; JSON for the API and everything else."""
+    browser = "text/html" in request.headers.get("accept", "")
+    if _is_api(request) or request.url.path.startswith("/webhooks/") or not browser:
+        return JSONResponse({"detail": message}, status_code=status)
+    heading = HEADINGS.get(status, HEADINGS[400])
+    return templates.TemplateResponse(
+        request, "error.html", {"heading": heading, "message": message}, status_code=status
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+        return _answer(request, exc.message, exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -132,17 +159,14 @@ def install(app: FastAPI) -> None:
             type(exc.orig).__name__,
             " ".join(str(exc.statement).split())[:500],
         )
-        return JSONResponse(
-            {"detail": "Databasen svarer ikke lige nu. Prøv igen om lidt."}, status_code=503
-        )
+        return _answer(request, "Databasen svarer ikke lige nu. Prøv igen om lidt.", 503)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # A fault of ours, not the user's: say so plainly; the traceback goes to the log.
         logging.getLogger("forloeb.api").exception("unexpected error on %s", request.url.path)
-        return JSONResponse(
-            {"detail": "Der opstod en uventet fejl. Den er logget; prøv igen om lidt."},
-            status_code=500,
+        return _answer(
+            request, "Der opstod en uventet fejl. Den er logget; prøv igen om lidt.", 500
         )
 
     @app.exception_handler(RPCError)
@@ -152,7 +176,6 @@ def install(app: FastAPI) -> None:
         logging.getLogger("forloeb.api").warning(
             "Temporal answered %s on %s: %s", exc.status.name, request.url.path, exc.message
         )
-        return JSONResponse(
-            {"detail": "Sagsmotoren (Temporal) svarer ikke lige nu. Prøv igen om lidt."},
-            status_code=503,
+        return _answer(
+            request, "Sagsmotoren (Temporal) svarer ikke lige nu. Prøv igen om lidt.", 503
         )

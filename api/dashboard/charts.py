@@ -1,6 +1,7 @@
 """Server-rendered SVG charts: they need no JavaScript or anything from the internet, print
 well and scale on a phone. Every bar links to the cases behind it and names itself in a
-tooltip and for screen readers."""
+tooltip and for screen readers. A chart is a group, not an image: an image's parts are
+hidden from assistive technology, and its bars are links a keyboard user must reach."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,9 @@ def _bar(x: float, y: float, w: float, h: float, colour: str, title: str, href: 
         f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" '
         f'fill="{colour}"><title>{escape(title)}</title></rect>'
     )
-    return f'<a href="{escape(href)}">{rect}</a>' if href else rect
+    if not href:
+        return rect
+    return f'<a href="{escape(href)}" aria-label="{escape(title)}">{rect}</a>'
 
 
 def horizontal(
@@ -58,7 +61,7 @@ def horizontal(
     most = 100.0 if percent else max([r.total for r in rows] + [guide[1] if guide else 0, 1])
     scale = (WIDTH - label_width - 60) / most
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="group" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     if legend:
@@ -98,7 +101,7 @@ def columns(bars: Sequence[tuple[str, float, str | None]], *, title: str) -> Mar
     most = max([v for _, v, _ in bars] + [1])
     step = (WIDTH - 40) / len(bars)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="group" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for i, (label, value, href) in enumerate(bars):

@@ -148,7 +148,7 @@ def build(session: Session, filters: Filters) -> Section:
             if quarter == filters.quarter and group.by == "Aftalens kanal":
                 chart_rows.append(
                     Row(
-                        f"Aftale via {group.name.lower()}",
+                        f"Aftale via {_in_sentence(group.name)}",
                         [Segment(counts.get(s, 0), s.label, links[s]) for s in OUTCOMES],
                     )
                 )
@@ -185,7 +185,12 @@ def cases(session: Session, filters: Filters, params: dict[str, str]) -> Table:
     return case_list(
         session,
         key="moeder",
-        title=f"Møder: {outcome.label.lower()}, {group.by.lower()} {group.name.lower()}, "
+        title=f"Møder: {outcome.label.lower()}, {group.by.lower()} {_in_sentence(group.name)}, "
         f"{quarter.label}",
         where=[filters.cases(), col(Case.id).in_(meetings)],
     )
+
+
+def _in_sentence(name: str) -> str:
+    """A name lower-cased for the middle of a sentence; an abbreviation such as SMS stays."""
+    return name if name.isupper() else name.lower()

@@ -35,9 +35,19 @@ def officer(user: UserDep) -> Staff:
 OfficerDep = Annotated[Staff, Depends(officer)]
 
 
-def _search_page(request: Request, user: Staff, status: int = 200, error: str = "") -> Response:
+def _search_page(
+    request: Request, user: Staff, status: int = 200, cpr: str = "", cpr_error: str = ""
+) -> Response:
+    """The search; a problem with the number is told once, at the field."""
     return page(
-        request, "data_protection.html", user, status=status, error=error, table=None, citizen=None
+        request,
+        "data_protection.html",
+        user,
+        status=status,
+        typed=cpr,
+        cpr_error=cpr_error,
+        table=None,
+        citizen=None,
     )
 
 
@@ -54,10 +64,10 @@ def find(
     try:
         number = normalise_cpr(cpr)
     except (ValueError, ValidationError) as error:
-        return _search_page(request, user, 422, str(error))
+        return _search_page(request, user, 422, cpr, str(error))
     citizen = session.exec(select(Citizen).where(Citizen.cpr == number)).first()
     if citizen is None:
-        return _search_page(request, user, 404, "Borgeren findes ikke.")
+        return _search_page(request, user, 404, cpr, "Ingen borger har det CPR-nummer.")
     return RedirectResponse(f"/databeskyttelse/borgere/{citizen.id}", status_code=303)
 
 
@@ -81,6 +91,8 @@ def insight(
         request,
         "data_protection.html",
         user,
+        typed="",
+        cpr_error="",
         table=table,
         citizen=citizen,
         cpr=mask_cpr(citizen.cpr),

@@ -23,6 +23,7 @@ from models.enums import Channel, DeliveryStatus, Role
 from models.meeting import CitizenReply, DeliveryReport, Meeting
 from models.outbox import OutboxMessage
 from models.staff import Staff
+from notifications import labels
 from notifications.email import Invitation, invitation_ics
 
 
@@ -59,6 +60,7 @@ def outbox(request: Request, session: SessionDep, user: UserDep) -> Response:
         rows=rows,
         shown=SHOWN,
         statuses=[DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED],
+        labels=labels,
     )
 
 

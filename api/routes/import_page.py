@@ -16,7 +16,8 @@ from api.course_import import check_file, import_file
 from api.deps import OpenSessionDep, SettingsDep, UserDep, get_temporal
 from api.errors import Forbidden
 from api.page_helpers import page
-from models.enums import Role
+from models.enums import CourseType, Department, Outcome, Recommendation, Role, Stage
+from models.registration import REGISTRABLE
 from models.staff import Staff
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +53,14 @@ def _page(
         content=content,
         errors=errors or {},
         statuses=LineStatus,
+        # The file may name its choices as the pages do; the page lists those names.
+        course_types=list(CourseType),
+        registrable=REGISTRABLE,
+        # The team recommends; a coordinated effort is the cross-department course's decision.
+        recommendations=[r for r in Recommendation if r != Recommendation.COORDINATED],
+        outcomes=list(Outcome),
+        departments=list(Department),
+        stages=Stage,
         check=CHECK,
         confirm=IMPORT,
     )

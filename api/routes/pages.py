@@ -26,7 +26,7 @@ START_PAGES = {
     Role.COORDINATOR: "/board",
     Role.DEPARTMENT_WORKER: "/inbox",
     Role.DEPARTMENT_LEAD: "/queue",
-    Role.MANAGER: "/cases",
+    Role.MANAGER: "/leder",
     Role.ADMIN: "/cases",
     Role.DATA_PROTECTION: "/databeskyttelse",
 }
@@ -74,6 +74,7 @@ def new_case_form(
         coordinators=coordinators(session),
         form={},
         errors={},
+        wrong_fields=[],
         **_course_choices(settings),
     )
 
@@ -86,6 +87,16 @@ def _course_choices(settings: Settings) -> dict[str, Any]:
         "default_course_type": settings.default_course_type(),
         "ressourceforloeb_cutoff": settings.ressourceforloeb_cutoff,
     }
+
+
+# The new-case form's fields by their labels, in the form's order.
+NEW_CASE_FIELDS = {
+    "cpr": "Borgerens CPR-nummer",
+    "name": "Borgerens navn",
+    "course_type": "Forløbets type",
+    "referred_on": "Visitationsdato",
+    "coordinator_id": "Koordinerende sagsbehandler",
+}
 
 
 @router.post("/cases/new")
@@ -113,6 +124,10 @@ async def new_case(
     except (ServiceError, ValidationError) as error:
         choices = await in_session(open_session, coordinators)
         errors = error_messages(error)
+        # A field's problem is told once, at the field; the banner names the fields and
+        # links to them, and tells in words only what belongs to no field.
+        wrong = [(field, label) for field, label in NEW_CASE_FIELDS.items() if field in errors]
+        general = [text for field, text in errors.items() if field not in NEW_CASE_FIELDS]
         return page(
             request,
             "new_case.html",
@@ -121,7 +136,8 @@ async def new_case(
             coordinators=choices,
             form=form,
             errors=errors,
-            error="Sagen er ikke oprettet. " + " ".join(errors.values()),
+            wrong_fields=wrong,
+            error=" ".join(["Sagen er ikke oprettet.", *general]) if general else None,
             **_course_choices(settings),
         )
     await flash(request, f"Sagen for {citizen.name} er oprettet og visiteret.")

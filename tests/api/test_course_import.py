@@ -289,11 +289,12 @@ async def test_each_bad_line_is_reported_in_danish_with_its_number_and_leaves_no
         3: "CPR-nummeret skal være 10 cifre",
         4: "Der er ingen bruger med brugernavnet »findes-ikke«.",
         5: f"»{manager.username}« er leder, ikke koordinator.",
-        6: "»flexjob« i kolonnen »type« kendes ikke; brug ressourceforloeb eller tvaerfagligt.",
+        6: "»flexjob« i kolonnen »type« kendes ikke; brug »Ressourceforløb« eller "
+        "»Tværfagligt forløb«.",
         7: "Fasen »Rehabiliteringsteam« kan ikke registreres",
         8: "Datoen »31-02-2024« i kolonnen »visiteret« kan ikke læses",
         9: "Visitationsdatoen kan højst ligge 5 år tilbage.",
-        10: "Et forløb i fasen »Aktivt forløb« skal have afgørelsens dato (kolonnen »afgoerelse«).",
+        10: "Et forløb i fasen »Aktivt forløb« skal have afgørelsens dato (kolonnen »afgørelse«).",
         11: "Opgave 1 (»kantinen:Frokost«) skal skrives som afdeling:formål",
         13: "CPR-nummeret står også i linje 12.",
         14: "Linjen har flere felter, end der er kolonner",
@@ -373,7 +374,7 @@ async def test_a_file_with_comma_separation_and_a_bom_is_read_and_unknown_column
     misspelt = await check_file(
         open_session, data=csv_file(line + ",", header=header + ",Planlagt slutt"), rules=rules
     )
-    assert misspelt.file_problems[0].startswith("Kolonnen »planlagt_slutt« kendes ikke")
+    assert misspelt.file_problems[0].startswith("Kolonnen »Planlagt slutt« kendes ikke")
     assert misspelt.summary() == "Filen kan ikke indlæses. Intet er skrevet."
 
     latin1 = await check_file(open_session, data="cpr;navn\nø".encode("latin-1"), rules=rules)
@@ -640,3 +641,24 @@ async def test_in_the_browser_the_import_page_reads_uploads_and_confirms_without
 
     await eventually(task_given, seconds=20)
     assert session.exec(select(Citizen).where(Citizen.cpr == bad)).first() is None
+
+
+async def test_a_file_may_name_its_columns_and_choices_in_danish_as_the_page_shows_them(
+    service, open_session, coordinator
+):
+    header = (
+        "CPR;Navn;Koordinator;Type;Fase;Visiteret;Teammøde;Indstilling;Rådgivning anmodet;"
+        "Afgørelse;Planlagt slut;Afsluttet;Udfald;Opgaver"
+    )
+    who = coordinator.username
+    lines = (
+        f"{random_cpr()};Dansk Indstilling;{who};Ressourceforløb;"
+        f'"Indstillet, afventer afgørelse";{day(60)};{day(20)};Fleksjob;;;;;;',
+        f"{random_cpr()};Dansk Opgave;{who};Tværfagligt forløb;Visiteret;{day(10)};;;;;;;;"
+        f"Børn og familie:Familiesamtale",
+    )
+    data = "\n".join([header.replace(";", ","), *(ln.replace(";", ",") for ln in lines)])
+    report = await check_file(open_session, data=data.encode(), rules=service.settings.course_rules)
+    assert [line.status for line in report.lines] == [LineStatus.READY] * 2, [
+        line.problems for line in report.lines
+    ]

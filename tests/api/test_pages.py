@@ -63,7 +63,11 @@ async def test_new_case_form_explains_a_bad_cpr(browser):
     answer = await browser.post("/cases/new", data={"cpr": "999999-9999", "name": "Bo"})
     assert answer.status_code == 422
     assert "Sagen er ikke oprettet." in answer.text
-    assert "gyldig fødselsdato" in answer.text
+    # Told once, at the field and tied to it; the banner links to the field instead.
+    assert answer.text.count("gyldig fødselsdato") == 1
+    assert '<p class="field-error" id="cpr-error">' in answer.text
+    assert 'aria-describedby="cpr-error cpr-hint" aria-invalid="true"' in answer.text
+    assert '<a href="#cpr">Borgerens CPR-nummer</a>' in answer.text
     assert 'value="999999-9999"' in answer.text  # what was typed is kept
 
 
