@@ -22,11 +22,12 @@ from models.enums import Department, Role
 from models.outbox import OutboxMessage
 from models.staff import Staff
 from tests.api.accessibility import describe, serious_violations
+from tests.api.browser_steps import sign_in
 from tests.api.case_steps import act, eventually, quiet_hours_elsewhere
 from tests.api.conftest import Service, logged_in
 from tests.api.test_accessibility import SCREENS
 from tests.api.test_meetings_api import in_days
-from tests.factories import PASSWORD, make_staff, random_cpr
+from tests.factories import make_staff, random_cpr
 
 
 @dataclass
@@ -191,10 +192,7 @@ async def test_every_page_of_every_role_has_no_serious_accessibility_violations(
     )
     try:
         page = await context.new_page()
-        await page.goto("/login")
-        await page.get_by_label("Brugernavn").fill(scenario.staff[role].username)
-        await page.get_by_label("Adgangskode").fill(PASSWORD)
-        await page.get_by_role("button", name="Log ind").click()
+        await sign_in(page, scenario.staff[role].username)
         await expect(page).to_have_url(f"{service.base_url}{START_PAGES[role]}")
 
         found = []
@@ -217,10 +215,7 @@ async def test_the_skip_link_is_the_first_stop_and_moves_the_focus_to_the_conten
     context = await browser.new_context(base_url=service.base_url, locale="da-DK")
     try:
         page = await context.new_page()
-        await page.goto("/login")
-        await page.get_by_label("Brugernavn").fill(scenario.staff[Role.MANAGER].username)
-        await page.get_by_label("Adgangskode").fill(PASSWORD)
-        await page.get_by_role("button", name="Log ind").click()
+        await sign_in(page, scenario.staff[Role.MANAGER].username)
         await expect(page).to_have_url(f"{service.base_url}/leder")
 
         await page.keyboard.press("Tab")
@@ -243,10 +238,7 @@ async def test_on_a_phone_the_dashboard_scrolls_its_charts_and_tables_inside_the
     context = await browser.new_context(base_url=service.base_url, locale="da-DK", viewport=phone)
     try:
         page = await context.new_page()
-        await page.goto("/login")
-        await page.get_by_label("Brugernavn").fill(scenario.staff[Role.MANAGER].username)
-        await page.get_by_label("Adgangskode").fill(PASSWORD)
-        await page.get_by_role("button", name="Log ind").click()
+        await sign_in(page, scenario.staff[Role.MANAGER].username)
         await expect(page).to_have_url(f"{service.base_url}/leder")
 
         # The page itself never scrolls sideways; what is wider scrolls in its own region.

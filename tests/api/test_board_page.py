@@ -18,10 +18,11 @@ from models.enums import Breach, Role, Stage
 from models.programme import Stall
 from models.task import Task
 from tests.api.accessibility import describe, serious_violations
+from tests.api.browser_steps import sign_in
 from tests.api.case_steps import act, eventually, meeting_by_sms
 from tests.api.conftest import logged_in
 from tests.api.test_accessibility import SCREENS, _tab_to
-from tests.factories import PASSWORD, make_staff, random_cpr
+from tests.factories import make_staff, random_cpr
 
 
 async def course_for(client: httpx.AsyncClient, name: str, **fields: Any) -> dict[str, Any]:
@@ -350,10 +351,7 @@ async def test_the_board_works_on_a_phone_and_a_desktop_by_keyboard_and_stays_li
     )
     try:
         page = await context.new_page()
-        await page.goto("/login")
-        await page.get_by_label("Brugernavn").fill(coordinator.username)
-        await page.get_by_label("Adgangskode").fill(PASSWORD)
-        await page.get_by_role("button", name="Log ind").click()
+        await sign_in(page, coordinator.username)
         await expect(page).to_have_url(f"{service.base_url}/board")
         await expect(
             page.get_by_role("heading", name=re.compile("Kræver handling i dag"))

@@ -8,16 +8,14 @@ import uuid
 from playwright.async_api import Browser, Page, expect
 
 from models.enums import Department, Role
+from tests.api.browser_steps import sign_in
 from tests.api.case_steps import act, new_case
-from tests.factories import PASSWORD, make_staff
+from tests.factories import make_staff
 
 
 async def log_in(browser: Browser, base_url: str, username: str) -> Page:
     page = await (await browser.new_context(base_url=base_url, locale="da-DK")).new_page()
-    await page.goto("/login")
-    await page.get_by_label("Brugernavn").fill(username)
-    await page.get_by_label("Adgangskode").fill(PASSWORD)
-    await page.get_by_role("button", name="Log ind").click()
+    await sign_in(page, username)
     return page
 
 

@@ -19,6 +19,7 @@ from models.enums import PlaceKind, Role, Stage
 from models.goals import Goal
 from models.meeting import Meeting
 from tests.api.accessibility import describe, serious_violations
+from tests.api.browser_steps import sign_in
 from tests.api.case_steps import act, carry_out, eventually, new_case, new_legacy_case, to_active
 from tests.api.test_meetings_api import in_days
 from tests.factories import PASSWORD, copenhagen_today, make_staff
@@ -282,10 +283,7 @@ async def signed_in_page(
         base_url=service.base_url, locale="da-DK", viewport=screen, bypass_csp=True
     )
     page = await context.new_page()
-    await page.goto("/login")
-    await page.get_by_label("Brugernavn").fill(username)
-    await page.get_by_label("Adgangskode").fill(PASSWORD)
-    await page.get_by_role("button", name="Log ind").click()
+    await sign_in(page, username)
     await page.wait_for_url(re.compile(r"/board$"))
     return page
 

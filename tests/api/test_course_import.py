@@ -28,6 +28,7 @@ from models.programme import ProgrammeState
 from models.staff import Staff
 from models.task import Task, TaskSla
 from tests.api.accessibility import describe, serious_violations
+from tests.api.browser_steps import sign_in
 from tests.api.case_steps import eventually
 from tests.api.conftest import Service, settings_for
 from tests.factories import PASSWORD, copenhagen_today, make_citizen, make_staff, random_cpr
@@ -611,10 +612,7 @@ async def test_in_the_browser_the_import_page_reads_uploads_and_confirms_without
     )
     try:
         page = await context.new_page()
-        await page.goto("/login")
-        await page.get_by_label("Brugernavn").fill(admin.username)
-        await page.get_by_label("Adgangskode").fill(PASSWORD)
-        await page.get_by_role("button", name="Log ind").click()
+        await sign_in(page, admin.username)
         await page.get_by_role("link", name="Indlæs forløb").click()
         await page.get_by_role("button", name="Kontrollér filen").click()
         await expect(page.locator("#fil-error")).to_have_text("Vælg en CSV-fil.")
