@@ -1,6 +1,7 @@
 """Every staff page passes axe-core's WCAG 2.1 A/AA rules without a serious or critical
-violation, for every role that uses it, on a phone and on a desktop screen; every login lands
-on its role's start page, and every page opens with a skip link to its content.
+violation and shows no code word where Danish belongs, for every role that uses it, on a phone
+and on a desktop screen; every login lands on its role's start page, and every page opens with
+a skip link to its content.
 
 One small course is shared by all: a case with a booked meeting (so the outbox has a message)
 and a task with Social (so the inbox, the queue and the dashboard have something to show).
@@ -26,6 +27,7 @@ from tests.api.browser_steps import sign_in
 from tests.api.case_steps import act, eventually, quiet_hours_elsewhere
 from tests.api.conftest import Service, logged_in
 from tests.api.test_accessibility import SCREENS
+from tests.api.test_danish_texts import code_words, words_read
 from tests.api.test_meetings_api import in_days
 from tests.factories import make_staff, random_cpr
 
@@ -138,6 +140,8 @@ async def access_log_of_the_citizen(page: Page, scenario: Scenario) -> str:
     return "/databeskyttelse (en borgers adgangslog)"
 
 
+CODE_WORDS = code_words()
+
 START_PAGES = {
     Role.COORDINATOR: "/board",
     Role.DEPARTMENT_WORKER: "/inbox",
@@ -178,7 +182,7 @@ VISITS = [
 
 @pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
 @pytest.mark.parametrize(("role", "steps"), VISITS)
-async def test_every_page_of_every_role_has_no_serious_accessibility_violations(
+async def test_every_page_of_every_role_is_accessible_and_danish(
     service: Service,
     browser: Browser,
     scenario: Scenario,
@@ -203,6 +207,8 @@ async def test_every_page_of_every_role_has_no_serious_accessibility_violations(
             violations = await serious_violations(page)
             if violations:
                 found.append(f"{where}:\n{describe(violations)}")
+            if codes := words_read(await page.content()) & CODE_WORDS:
+                found.append(f"{where}: code words where Danish belongs: {sorted(codes)}")
 
         assert not found, "\n\n".join(found)
     finally:
