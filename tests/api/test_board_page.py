@@ -400,3 +400,21 @@ async def test_the_board_works_on_a_phone_and_a_desktop_by_keyboard_and_stays_li
         assert not violations, describe(violations)
     finally:
         await context.close()
+
+
+async def test_a_full_caseload_of_37_courses_fits_in_a_few_screens(service, browser, session):
+    # The caseload the issue measured: 37 cards, 9,400 pixels tall, before a course was a line.
+    coordinator = make_staff(session, Role.COORDINATOR)
+    async with logged_in(service, coordinator) as client:
+        for n in range(37):
+            await course_for(client, unique(f"Borger {n}"))
+    desktop = SCREENS["desktop"]
+    context = await browser.new_context(base_url=service.base_url, locale="da-DK", viewport=desktop)
+    try:
+        page = await context.new_page()
+        await sign_in(page, coordinator.username)
+        await expect(page.locator("#forloeb .course")).to_have_count(37)
+        height = await page.evaluate("() => document.documentElement.scrollHeight")
+        assert height <= 5 * desktop["height"], f"{height} px"
+    finally:
+        await context.close()
