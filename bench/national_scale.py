@@ -42,7 +42,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,6 +70,7 @@ from models.outbox import OutboxMessage
 from models.programme import ProgrammeInput, ProgrammeState, programme_workflow_id
 from models.settings import Settings
 from tests.api.conftest import free_port
+from tests.processes import running
 from workflows.programme import ProgrammeWorkflow
 
 DUE_KEY = "bench-due"
@@ -214,24 +215,9 @@ def forloeb_up(env: dict[str, str], data_dir: Path, base_url: str) -> Iterator[i
 @contextmanager
 def more_workers(count: int, env: dict[str, str], data_dir: Path) -> Iterator[list[int]]:
     """`count` workers beside the one `forloeb up` runs, on the same server and read model."""
-    processes = []
-    with (data_dir / "workers.log").open("ab") as log:
-        try:
-            for _ in range(count):
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "deploy", "worker"], env=env, stdout=log, stderr=log
-                    )
-                )
-            yield [p.pid for p in processes]
-        finally:
-            for process in processes:
-                process.send_signal(signal.SIGINT)
-            for process in processes:
-                try:
-                    process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+    with ExitStack() as stack:
+        log = data_dir / "workers.log"
+        yield [stack.enter_context(running("worker", env, log)).pid for _ in range(count)]
 
 
 async def backlog_emptied(client: Client, task_queue: str, most_seconds: float) -> float:
