@@ -39,7 +39,8 @@ REQUEST_SECONDS = Histogram(
 ACTIONS = Counter(
     "forloeb_actions",
     "Actions sent to a course's workflow, by action and outcome "
-    "(done, refused, invalid, pending, unavailable, error).",
+    "(done, refused, invalid, pending, unavailable, error; signalled: a citizen's or a "
+    "provider's message sent as a signal after the update was not taken).",
     ["action", "outcome"],
     registry=None,
 )
