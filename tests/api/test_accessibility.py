@@ -9,6 +9,8 @@ from tests.api.case_steps import act, meeting_by_sms
 from tests.api.citizen_steps import code_for, codes_sent, latest_link
 from tests.api.test_meetings_api import in_days
 
+pytestmark = pytest.mark.looks
+
 SCREENS = {
     "phone": {"width": 390, "height": 844},
     "desktop": {"width": 1280, "height": 800},

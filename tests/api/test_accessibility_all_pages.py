@@ -31,6 +31,8 @@ from tests.api.test_danish_texts import code_words, words_read
 from tests.api.test_meetings_api import in_days
 from tests.factories import make_staff, random_cpr
 
+pytestmark = pytest.mark.looks
+
 
 @dataclass
 class Scenario:

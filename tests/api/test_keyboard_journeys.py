@@ -17,6 +17,8 @@ from tests.api.conftest import logged_in
 from tests.api.test_meetings_api import in_days
 from tests.factories import PASSWORD, make_staff
 
+pytestmark = pytest.mark.looks
+
 # Wide enough for the board's and the case page's desktop layout.
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
