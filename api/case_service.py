@@ -329,7 +329,6 @@ async def hear(client: Client, *, case: Case, command: Command, wait: timedelta)
     try:
         await act(client, user=None, case=case, command=command, wait=wait)
     except (Unavailable, RPCError):
-        command.actor = None
         handle = client.get_workflow_handle(case.workflow_id)
         await handle.signal(update_name(command), command)
         metrics.count_action(update_name(command), "signalled")
